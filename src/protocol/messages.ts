@@ -1,0 +1,88 @@
+/**
+ * The message contract between the trainer, the extension host and the
+ * dashboard. The trainer sends TrainerEvents over Node IPC (when it has a
+ * parent) and appends each one as a line of the run's metrics.jsonl; readers
+ * of either path go through parseEvent, so nothing else defines a message.
+ */
+import type { RunConfig } from './config';
+
+export type RunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+export interface BackendInfo {
+  /** tfjs backend name actually running: tensorflow, webgpu, wasm, cpu. */
+  name: string;
+  /** What a person calls it: "GPU (CUDA, tfjs-node-gpu)", "WebGPU: NVIDIA ...", "wasm (CPU)". */
+  label: string;
+  version: string;
+  threads: number;
+  /** True when the computation runs on a GPU (a software adapter counts as false). */
+  gpu: boolean;
+  /** GPU adapter description, when there is one. */
+  adapter?: string;
+  /** Why each better backend was not used. */
+  skipped: { backend: string; reason: string }[];
+}
+
+interface Base {
+  /** Wall-clock time in ms since the epoch. */
+  t: number;
+}
+
+export type TrainerEvent = Base &
+  (
+    | { type: 'started'; runId: string; config: RunConfig; backend: BackendInfo; resumedFrom?: string; trainSize: number; testSize: number; stepsPerEpoch: number }
+    | { type: 'step'; epoch: number; step: number; globalStep: number; loss: number; lr: number; imagesPerSec: number; posSim: number; negSim: number }
+    | { type: 'epoch'; epoch: number; loss: number; lr: number; imagesPerSec: number; seconds: number }
+    | { type: 'checkpoint'; name: string; epoch: number; globalStep: number; metric?: number }
+    | { type: 'probeProgress'; epoch: number; epochs: number; loss: number; trainAcc: number; testAcc: number }
+    | { type: 'probeResult'; checkpoint: string; top1: number; bestTop1: number; bestEpoch: number; epochs: number }
+    | { type: 'log'; level: 'info' | 'debug'; message: string }
+    | { type: 'warning'; code: string; message: string }
+    | { type: 'finished'; state: 'completed' | 'stopped'; top1?: number }
+    | { type: 'failed'; error: string; hint?: string; step?: number }
+  );
+
+export type TrainerEventType = TrainerEvent['type'];
+
+/** Parent to trainer. */
+export type TrainerCommand = { type: 'stop' };
+
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const nullableNum = (v: unknown): boolean => v === null || num(v);
+const str = (v: unknown): v is string => typeof v === 'string';
+const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Field checks per event type; `loss` may be null (JSON has no NaN) when a step diverged. */
+const shapes: Record<TrainerEventType, Record<string, (v: unknown) => boolean>> = {
+  started: { runId: str, config: obj, backend: obj, trainSize: num, testSize: num, stepsPerEpoch: num },
+  step: { epoch: num, step: num, globalStep: num, loss: nullableNum, lr: num, imagesPerSec: num, posSim: nullableNum, negSim: nullableNum },
+  epoch: { epoch: num, loss: nullableNum, lr: num, imagesPerSec: num, seconds: num },
+  checkpoint: { name: str, epoch: num, globalStep: num },
+  probeProgress: { epoch: num, epochs: num, loss: nullableNum, trainAcc: num, testAcc: num },
+  probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num },
+  log: { level: (v) => v === 'info' || v === 'debug', message: str },
+  warning: { code: str, message: str },
+  finished: { state: (v) => v === 'completed' || v === 'stopped' },
+  failed: { error: str },
+};
+
+/** Returns the event if `v` is a well-formed TrainerEvent, else undefined. */
+export function parseEvent(v: unknown): TrainerEvent | undefined {
+  if (!obj(v) || !str(v.type) || !num(v.t) || !Object.prototype.hasOwnProperty.call(shapes, v.type)) return undefined;
+  const fields = shapes[v.type as TrainerEventType];
+  for (const [k, ok] of Object.entries(fields)) if (!ok(v[k])) return undefined;
+  return v as unknown as TrainerEvent;
+}
+
+/** Parses one metrics.jsonl line; a torn or foreign line gives undefined, never a throw. */
+export function parseEventLine(line: string): TrainerEvent | undefined {
+  try {
+    return parseEvent(JSON.parse(line));
+  } catch {
+    return undefined;
+  }
+}
+
+export function isTrainerCommand(v: unknown): v is TrainerCommand {
+  return obj(v) && v.type === 'stop';
+}

@@ -1,0 +1,247 @@
+/**
+ * The run folder, the source of truth for every run:
+ *
+ *   <runs-dir>/<run-id>/config.json      resolved config (written once)
+ *                       status.json      state, pid, times, backend, final metrics, error
+ *                       metrics.jsonl    one TrainerEvent per line, appended
+ *                       checkpoints/<name>/manifest.json + weights
+ *
+ * Writers replace files atomically; readers tolerate a torn last line and
+ * corrupt files of old runs, so one bad run never hides the others.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import type { RunConfig } from './config';
+import { BackendInfo, parseEventLine, RunState, TrainerEvent } from './messages';
+
+export const DEFAULT_RUNS_DIR = path.join('.supcon', 'runs');
+
+export interface RunStatus {
+  state: RunState;
+  pid: number;
+  /** Host name of the machine running the trainer: a pid only means something there. */
+  host: string;
+  startedAt: number;
+  updatedAt: number;
+  endedAt?: number;
+  epoch: number;
+  globalStep: number;
+  backend?: BackendInfo;
+  lastLoss?: number;
+  top1?: number;
+  error?: string;
+  hint?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  dir: string;
+  status?: RunStatus;
+  config?: RunConfig;
+  /** Why status.json or config.json could not be read. */
+  problem?: string;
+}
+
+export interface CheckpointInfo {
+  name: string;
+  dir: string;
+  epoch: number;
+  globalStep: number;
+  metric?: number;
+  savedAt: number;
+}
+
+export const runFiles = (runDir: string) => ({
+  config: path.join(runDir, 'config.json'),
+  status: path.join(runDir, 'status.json'),
+  metrics: path.join(runDir, 'metrics.jsonl'),
+  checkpoints: path.join(runDir, 'checkpoints'),
+});
+
+const RUN_ID = /^\d{8}-\d{6}-[A-Za-z0-9_.-]+$/;
+
+export function isRunId(id: string): boolean {
+  return RUN_ID.test(id) && !id.includes('..');
+}
+
+/** Run ids sort by start time: 20261128-142501-supcon-fmnist-3fa2. */
+export function newRunId(label: string, now = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  const safe = label.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/\.\.+/g, '.').slice(0, 48);
+  return `${stamp}-${safe}-${crypto.randomBytes(2).toString('hex')}`;
+}
+
+/** Write to a temporary name, fsync, rename: a reader sees the old file or the new one. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Reads JSON, naming the file in the error. */
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const STATES: readonly RunState[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
+
+function parseStatus(v: unknown, file: string): RunStatus {
+  const s = v as Partial<RunStatus>;
+  if (typeof v !== 'object' || v === null || !STATES.includes(s.state as RunState) || typeof s.pid !== 'number') {
+    throw new Error(`${file}: not a run status (expected "state" one of ${STATES.join(', ')} and a numeric "pid")`);
+  }
+  return v as RunStatus;
+}
+
+/**
+ * Reads status.json. A run that says "running" while its process is gone on
+ * this host is reported as interrupted (it was killed, or the machine slept).
+ */
+export function readStatus(runDir: string, hostname = os.hostname()): RunStatus {
+  const file = runFiles(runDir).status;
+  const status = parseStatus(readJson(file), file);
+  if (status.state === 'running' && status.host === hostname && !isPidAlive(status.pid)) {
+    return { ...status, state: 'interrupted' };
+  }
+  return status;
+}
+
+export function readSummary(runsDir: string, id: string): RunSummary {
+  const dir = path.join(runsDir, id);
+  const summary: RunSummary = { id, dir };
+  const problems: string[] = [];
+  try {
+    summary.status = readStatus(dir);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  try {
+    summary.config = readJson(runFiles(dir).config) as RunConfig;
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (problems.length) summary.problem = problems.join('; ');
+  return summary;
+}
+
+/** Every run under runsDir, newest first. Folders that are not runs are skipped. */
+export function listRuns(runsDir: string): RunSummary[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runsDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter(isRunId)
+    .sort()
+    .reverse()
+    .map((id) => readSummary(runsDir, id));
+}
+
+export interface MetricsChunk {
+  events: TrainerEvent[];
+  /** Byte offset just past the last complete line: pass it back to read only what is new. */
+  offset: number;
+  /** Complete lines that were not valid events. */
+  skipped: number;
+}
+
+/** Reads metrics.jsonl from a byte offset; a line without its newline yet is left for the next read. */
+export function readMetrics(file: string, offset = 0): MetricsChunk {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return { events: [], offset, skipped: 0 };
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < offset) offset = 0; // the file was replaced
+    const buf = Buffer.alloc(size - offset);
+    let read = 0;
+    while (read < buf.length) {
+      const n = fs.readSync(fd, buf, read, buf.length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return parseMetricsBuffer(buf.subarray(0, read), offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function parseMetricsBuffer(buf: Buffer, offset: number): MetricsChunk {
+  const end = buf.lastIndexOf(0x0a);
+  const events: TrainerEvent[] = [];
+  let skipped = 0;
+  if (end < 0) return { events, offset, skipped };
+  for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const ev = parseEventLine(line);
+    if (ev) events.push(ev);
+    else skipped++;
+  }
+  return { events, offset: offset + end + 1, skipped };
+}
+
+/** Checkpoints of a run, newest first; incomplete ones (no manifest) are left out. */
+export function listCheckpoints(runDir: string): CheckpointInfo[] {
+  const root = runFiles(runDir).checkpoints;
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  const out: CheckpointInfo[] = [];
+  for (const name of names) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) continue; // temporary and retired copies carry a dot
+    try {
+      const m = readJson(path.join(root, name, 'manifest.json')) as Partial<CheckpointInfo>;
+      if (typeof m.epoch !== 'number' || typeof m.globalStep !== 'number') continue;
+      out.push({ name, dir: path.join(root, name), epoch: m.epoch, globalStep: m.globalStep, metric: m.metric, savedAt: m.savedAt ?? 0 });
+    } catch {
+      // incomplete or corrupt: not offered
+    }
+  }
+  return out.sort((a, b) => b.savedAt - a.savedAt || b.globalStep - a.globalStep);
+}
