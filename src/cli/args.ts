@@ -1,0 +1,30 @@
+/** Command-line parsing: a command, its own flags, and run-config overrides (--<field> value). */
+
+export const OWN_FLAGS: Record<string, string[]> = {
+  train: ['config', 'runs-dir', 'quiet'],
+  resume: ['run', 'checkpoint', 'quiet'],
+  probe: ['run', 'checkpoint', 'quiet'],
+  preview: ['config', 'out', 'count'],
+};
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): { command: string; own: Record<string, string>; overrides: Record<string, string> } {
+  const [command, ...rest] = argv;
+  if (!command || !(command in OWN_FLAGS)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: expected one of ${Object.keys(OWN_FLAGS).join(', ')}`);
+  const own: Record<string, string> = {};
+  const overrides: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}: flags look like --name value`);
+    let [key, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (value === undefined) {
+      const next = rest[i + 1];
+      value = next !== undefined && !next.startsWith('--') ? rest[++i] : '';
+    }
+    if (OWN_FLAGS[command].includes(key)) own[key] = value;
+    else if (command === 'train' || command === 'preview') overrides[key] = value;
+    else throw new UsageError(`--${key}: not a flag of "${command}" (flags: ${OWN_FLAGS[command].map((f) => '--' + f).join(', ')})`);
+  }
+  return { command, own, overrides };
+}

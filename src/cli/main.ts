@@ -1,0 +1,109 @@
+/**
+ * supcon-lab: the trainer's command line, also the program the extension runs
+ * as its child process (it then reports over the IPC channel as well).
+ */
+import * as path from 'node:path';
+import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
+import { isTrainerCommand } from '../protocol/messages';
+import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
+import { loadDataset } from '../trainer/data/dataset';
+import { writePreviewPng } from '../trainer/preview';
+import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
+import { parseArgs, UsageError } from './args';
+import { progressPrinter } from './progress';
+
+const USAGE = `Usage:
+  supcon-lab train   [--config FILE] [--runs-dir DIR] [--<field> value ...]
+  supcon-lab resume  --run DIR [--checkpoint last]
+  supcon-lab probe   --run DIR [--checkpoint last]
+  supcon-lab preview [--config FILE] [--<field> value ...] --out FILE.png [--count 8]
+
+Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
+current step and saves a checkpoint; \`resume\` continues from it.`;
+
+function loadConfig(own: Record<string, string>, overrides: Record<string, string>) {
+  let base: Record<string, unknown> = {};
+  if (own.config) {
+    const raw = readJson(own.config);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(own.config, 'expected a JSON object');
+    base = raw as Record<string, unknown>;
+  }
+  try {
+    return resolveConfig(applyOverrides(base, overrides));
+  } catch (e) {
+    if (e instanceof ConfigError && own.config) throw new ConfigError(`${own.config}: ${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
+}
+
+function help(): string {
+  const fields = describeFields()
+    .map((r) => `  --${r.field.padEnd(24)} ${r.help}`)
+    .join('\n');
+  return `${USAGE}
+
+Run config fields (train, preview; also settable in a --config JSON file):
+${fields}`;
+}
+
+/** Stop requests: the extension's IPC message, Ctrl-C, or SIGTERM. A second Ctrl-C quits at once. */
+function stopSignal(): () => boolean {
+  let stop = false;
+  const request = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nstopping after this step (a checkpoint will be saved)...\n');
+  };
+  process.on('SIGINT', request);
+  process.on('SIGTERM', () => (stop = true));
+  process.on('message', (m: unknown) => {
+    if (isTrainerCommand(m)) stop = true;
+  });
+  // Keep training if the parent window closes: the run folder still records it.
+  process.on('disconnect', () => undefined);
+  return () => stop;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (!argv.length || argv[0] === '--help' || argv[0] === 'help' || argv.includes('--help')) {
+    process.stdout.write(help() + '\n');
+    return 0;
+  }
+  const { command, own, overrides } = parseArgs(argv);
+  if (command === 'preview') {
+    if (!own.out) throw new UsageError('--out: expected the PNG file to write');
+    const count = own.count ? Number(own.count) : 8;
+    if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError(`--count: expected an integer from 1 to 64, got ${JSON.stringify(own.count)}`);
+    const config = loadConfig(own, overrides);
+    const dataset = await loadDataset(config.dataset, { cacheDir: defaultCacheDir(), seed: config.seed, log: (m) => process.stderr.write(m + '\n') });
+    await writePreviewPng(dataset, config.views, config.augment, count, config.seed, own.out);
+    process.stdout.write(`${own.out}\n`);
+    return 0;
+  }
+  const shouldStop = stopSignal();
+  const onEvent = progressPrinter(own.quiet !== undefined || !!process.send);
+  let status;
+  if (command === 'train') {
+    const config = loadConfig(own, overrides);
+    status = await trainRun(own['runs-dir'] || DEFAULT_RUNS_DIR, config, { shouldStop, onEvent });
+  } else {
+    if (!own.run) throw new UsageError('--run: expected a run folder');
+    const runDir = path.resolve(own.run);
+    const run = command === 'resume' ? resumeRun : probeRun;
+    status = await run(runDir, own.checkpoint || 'last', { shouldStop, onEvent });
+  }
+  return status.state === 'failed' ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    if (process.connected) process.disconnect();
+  },
+  (e: Error) => {
+    const usage = e instanceof UsageError || e instanceof ConfigError;
+    process.stderr.write(`supcon-lab: ${e.message}\n`);
+    process.exitCode = usage ? 2 : 1;
+    if (process.connected) process.disconnect();
+  },
+);

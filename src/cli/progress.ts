@@ -1,0 +1,69 @@
+/**
+ * What the command line prints while a run goes: a one-line progress bar on a
+ * terminal, plain lines otherwise (logs, CI), and the result at the end.
+ */
+import type { TrainerEvent } from '../protocol/messages';
+
+export function bar(fraction: number, width = 24): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return '#'.repeat(filled) + '.'.repeat(width - filled);
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+}
+
+/** Returns an event listener; `quiet` prints only the start, warnings and the end. */
+export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = process.stderr): (ev: TrainerEvent) => void {
+  const tty = out.isTTY && !quiet;
+  let epochs = 1;
+  let perEpoch = 1;
+  let startedAt = 0;
+  let firstStep: number | undefined;
+  const line = (text: string) => out.write((tty ? '\r\x1b[K' : '') + text + '\n');
+  return (ev) => {
+    switch (ev.type) {
+      case 'started':
+        epochs = ev.config.epochs;
+        perEpoch = ev.stepsPerEpoch;
+        startedAt = ev.t;
+        line(`run ${ev.runId}: ${ev.config.method} on ${ev.config.dataset.kind} (${ev.trainSize} train / ${ev.testSize} test), ${ev.config.encoder}, backend ${ev.backend.label}`);
+        for (const s of ev.backend.skipped) line(`  not ${s.backend}: ${s.reason}`);
+        break;
+      case 'step': {
+        if (!tty) return;
+        firstStep ??= ev.globalStep - 1;
+        const total = epochs * perEpoch;
+        const done = ev.globalStep / total;
+        const rate = (ev.t - startedAt) / 1000 / Math.max(1, ev.globalStep - firstStep);
+        out.write(
+          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${ev.loss.toFixed(4)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${formatSeconds(rate * (total - ev.globalStep))}`,
+        );
+        break;
+      }
+      case 'epoch':
+        if (!quiet) line(`epoch ${ev.epoch + 1}/${epochs}: loss ${ev.loss.toFixed(4)}, ${ev.imagesPerSec.toFixed(0)} img/s, ${formatSeconds(ev.seconds)}`);
+        break;
+      case 'probeProgress':
+        if (!quiet) line(`probe epoch ${ev.epoch + 1}/${ev.epochs}: train ${(ev.trainAcc * 100).toFixed(1)}%, test ${(ev.testAcc * 100).toFixed(1)}%`);
+        break;
+      case 'probeResult':
+        line(`linear probe top-1: ${(ev.top1 * 100).toFixed(2)}% (checkpoint ${ev.checkpoint}, ${ev.epochs} epochs; best over epochs ${(ev.bestTop1 * 100).toFixed(2)}% at epoch ${ev.bestEpoch + 1})`);
+        break;
+      case 'log':
+        if (!quiet) line(ev.message);
+        break;
+      case 'warning':
+        line(`warning: ${ev.message}`);
+        break;
+      case 'finished':
+        line(`run ${ev.state}`);
+        break;
+      case 'failed':
+        line(`run failed: ${ev.error}${ev.hint ? `\n  ${ev.hint}` : ''}`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The pretraining loop: views -> encoder -> head -> loss -> SGD, one step at a
+ * time, with the stream of step and epoch events, checkpoints, and a graceful
+ * stop between steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../protocol/config';
+import { makeViews } from './augment';
+import { saveCheckpoint, TrainingPosition } from './checkpoint';
+import type { Dataset } from './data/dataset';
+import { collapseLoss, crossEntropy, pairSimilarities, supConLossWithStats } from './losses';
+import { createEncoder, createLinear, createProjectionHead, Dense, Encoder, l2Normalize } from './models';
+import { Sgd } from './optim';
+import type { RunRecorder } from './recorder';
+import { Rng } from './rng';
+import { cosineWithWarmup } from './schedule';
+
+export interface Model {
+  encoder: Encoder;
+  /** Projection head (contrastive methods) or classifier (cross-entropy). */
+  head: Dense;
+  optim: Sgd;
+}
+
+export function buildModel(config: RunConfig, dataset: Dataset): Model {
+  const rng = new Rng(config.seed);
+  const encoder = createEncoder(config.encoder, dataset.channels, rng);
+  const head =
+    config.method === 'ce'
+      ? createLinear(encoder.dim, dataset.classes.length, rng)
+      : createProjectionHead(encoder.dim, config.projectionDim, rng);
+  const trainable = [...encoder.params.trainable.values(), ...head.params.trainable.values()];
+  return { encoder, head, optim: new Sgd(trainable, config.momentum, config.weightDecay) };
+}
+
+/** Everything a checkpoint holds, under stable names, in a fixed order. */
+export function modelVariables(model: Model): Map<string, tf.Variable> {
+  const vars = new Map<string, tf.Variable>();
+  for (const ps of [model.encoder.params, model.head.params]) {
+    for (const [k, v] of ps.trainable) vars.set(k, v);
+    for (const [k, v] of ps.state) vars.set(k, v);
+  }
+  const names = [...model.encoder.params.trainable.keys(), ...model.head.params.trainable.keys()];
+  model.optim.slots.forEach((s, i) => vars.set(`optim/${names[i]}`, s));
+  return vars;
+}
+
+export function disposeModel(model: Model): void {
+  model.encoder.params.dispose();
+  model.head.params.dispose();
+  model.optim.dispose();
+}
+
+export function stepsPerEpoch(trainCount: number, batchSize: number): number {
+  return Math.max(1, Math.floor(trainCount / batchSize));
+}
+
+/** The image order of an epoch depends only on the seed and the epoch, so a resumed run sees the same batches. */
+export function epochOrder(count: number, seed: number, epoch: number): Int32Array {
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  return new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle(order);
+}
+
+interface StepResult {
+  loss: tf.Scalar;
+  posSim: tf.Scalar;
+  negSim: tf.Scalar;
+}
+
+/** One forward, backward and update. `x` holds views*B images, view-major. */
+function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number): StepResult {
+  const batch = labels.length;
+  const views = x.shape[0] / batch;
+  let stats: Omit<StepResult, 'loss'> | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const h = model.encoder.forward(x, true);
+    const viewLabels = tf.tensor1d(labels, 'int32');
+    const out =
+      config.method === 'ce'
+        ? {
+            loss: crossEntropy(model.head.forward(h), tf.tile(viewLabels, [views]) as tf.Tensor1D),
+            ...pairSimilarities(toBatchViews(l2Normalize(h), batch, views), viewLabels),
+          }
+        : supConLossWithStats(toBatchViews(model.head.forward(h), batch, views), config.method === 'simclr' ? null : viewLabels, {
+            temperature: config.temperature,
+            baseTemperature: config.baseTemperature,
+            variant: config.method === 'supcon-in' ? 'in' : 'out',
+          });
+    stats = { posSim: tf.keep(out.posSim), negSim: tf.keep(out.negSim) };
+    return out.loss;
+  }, model.optim.params);
+  model.optim.step(
+    model.optim.params.map((p) => grads[p.name]),
+    lr,
+  );
+  tf.dispose(grads);
+  return { loss: value, ...stats! };
+}
+
+/** [views*B, d] view-major rows -> [B, views, d]. */
+function toBatchViews(z: tf.Tensor2D, batch: number, views: number): tf.Tensor3D {
+  return tf.transpose(tf.reshape(z, [views, batch, z.shape[1]]), [1, 0, 2]);
+}
+
+export interface PretrainContext {
+  config: RunConfig;
+  dataset: Dataset;
+  model: Model;
+  recorder: RunRecorder;
+  position: TrainingPosition;
+  /** Lowest epoch loss so far, so "best" survives a resume. */
+  bestLoss: number;
+  shouldStop: () => boolean;
+}
+
+export type PretrainOutcome = { kind: 'completed' } | { kind: 'stopped' } | { kind: 'diverged'; step: number; lastLoss?: number };
+
+export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
+  const { config, dataset, model, recorder } = ctx;
+  const train = dataset.train;
+  const batch = Math.min(config.batchSize, train.count);
+  const perEpoch = stepsPerEpoch(train.count, config.batchSize);
+  const total = perEpoch * config.epochs;
+  const warmup = Math.round(config.warmupEpochs * perEpoch);
+  const dims = { height: dataset.height, width: dataset.width, channels: dataset.channels };
+  const norm = { mean: dataset.mean, std: dataset.std };
+  const rng = new Rng(0);
+  rng.state = ctx.position.rngState;
+  const collapse = config.method === 'ce' ? NaN : collapseLoss(batch, config.views, config.temperature, config.baseTemperature);
+  const labels = new Int32Array(batch);
+  let globalStep = ctx.position.globalStep;
+  let bestLoss = ctx.bestLoss;
+  let lastLoss: number | undefined;
+  const pixels = batch * config.views * dims.height * dims.width * dims.channels;
+  const buffer = new Float32Array(pixels);
+
+  const save = (name: string, position: TrainingPosition, metric?: number) =>
+    saveCheckpoint(recorder.runDir, name, modelVariables(model), position, metric).then((m) =>
+      recorder.emit({ type: 'checkpoint', name, epoch: m.epoch, globalStep: m.globalStep, metric }),
+    );
+
+  for (let epoch = ctx.position.epoch; epoch < config.epochs; epoch++) {
+    const order = epochOrder(train.count, config.seed, epoch);
+    const epochStart = performance.now();
+    let lossSum = 0;
+    let steps = 0;
+    let collapseWarned = false;
+    const first = epoch === ctx.position.epoch ? ctx.position.stepInEpoch : 0;
+    for (let s = first; s < perEpoch; s++) {
+      const t0 = performance.now();
+      const indices = order.subarray(s * batch, (s + 1) * batch);
+      for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
+      makeViews(train, dims, indices, config.views, config.augment, norm, rng, buffer);
+      const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
+      const x = tf.tensor4d(buffer, [batch * config.views, dims.height, dims.width, dims.channels]);
+      const result = trainStep(model, config, x, labels, lr);
+      const [loss, posSim, negSim] = await Promise.all([result.loss, result.posSim, result.negSim].map(async (t) => (await t.data())[0]));
+      tf.dispose([x, result.loss, result.posSim, result.negSim]);
+      if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep, lastLoss };
+      globalStep++;
+      lastLoss = loss;
+      lossSum += loss;
+      steps++;
+      const seconds = (performance.now() - t0) / 1000;
+      recorder.emit({ type: 'step', epoch, step: s, globalStep, loss, lr, imagesPerSec: batch / seconds, posSim, negSim });
+      if (!collapseWarned && Math.abs(loss - collapse) < 1e-3 * collapse) {
+        collapseWarned = true;
+        recorder.emit({
+          type: 'warning',
+          code: 'collapse',
+          message: `loss ${loss.toFixed(4)} sits at the collapse value (T/base_T) ln(${config.views}N-1) = ${collapse.toFixed(4)}: every embedding is the same. Try a lower learning rate or a higher temperature.`,
+        });
+      }
+      if (ctx.shouldStop() && s < perEpoch - 1) {
+        await save('last', { epoch, stepInEpoch: s + 1, globalStep, rngState: rng.state }, lastLoss);
+        return { kind: 'stopped' };
+      }
+    }
+    const seconds = (performance.now() - epochStart) / 1000;
+    const meanLoss = lossSum / Math.max(1, steps);
+    recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
+    const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
+    await save('last', done, meanLoss);
+    if (meanLoss < bestLoss) {
+      bestLoss = meanLoss;
+      await save('best', done, meanLoss);
+    }
+    if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
+      await save(`epoch-${epoch + 1}`, done, meanLoss);
+    }
+    if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
+  }
+  return { kind: 'completed' };
+}
