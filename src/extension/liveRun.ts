@@ -1,0 +1,134 @@
+/**
+ * A run this window is driving (train, resume or probe): its trainer process,
+ * every event it sent (the dashboard's low-latency source) and the latest
+ * numbers for the status bar and progress notification.
+ */
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunConfig } from '../protocol/config';
+import type { BackendInfo, TrainerEvent } from '../protocol/messages';
+import { runFiles } from '../protocol/runFolder';
+import type { TrainerExit, TrainerProcess } from './trainerProcess';
+
+export type RunJob = 'train' | 'resume' | 'probe';
+
+export interface RunProgress {
+  epoch: number;
+  epochs: number;
+  /** 0..1 over the whole job, when known. */
+  fraction?: number;
+  loss?: number;
+  imagesPerSec?: number;
+}
+
+export interface RunOutcome {
+  state: 'completed' | 'stopped' | 'failed';
+  top1?: number;
+  error?: string;
+  hint?: string;
+}
+
+export interface LiveRunEvents {
+  /** The run id became known (the started event, or given up front). */
+  identified: [string];
+  event: [TrainerEvent];
+  exit: [RunOutcome];
+}
+
+/** Size of metrics.jsonl now: a resumed or probed run's earlier events live in the file up to here. */
+export function metricsSize(runDir: string | undefined): number {
+  if (!runDir) return 0;
+  try {
+    return fs.statSync(runFiles(runDir).metrics).size;
+  } catch {
+    return 0;
+  }
+}
+
+export class LiveRun extends EventEmitter<LiveRunEvents> {
+  runId?: string;
+  runDir?: string;
+  config?: RunConfig;
+  backend?: BackendInfo;
+  readonly history: TrainerEvent[] = [];
+  progress: RunProgress = { epoch: 0, epochs: 0 };
+  outcome?: RunOutcome;
+  readonly spawnOffset: number;
+  private stepsPerEpoch = 0;
+  private probeEpochs = 0;
+
+  constructor(readonly job: RunJob, readonly proc: TrainerProcess, readonly runsDir: string, runId?: string) {
+    super();
+    if (runId) {
+      this.runId = runId;
+      this.runDir = path.join(runsDir, runId);
+    }
+    this.spawnOffset = metricsSize(this.runDir);
+    proc.on('event', (e) => this.onEvent(e));
+    proc.on('exit', (x) => this.onExit(x));
+  }
+
+  get label(): string {
+    return this.runId ?? `${this.job}…`;
+  }
+
+  stop(): void {
+    this.proc.stop();
+  }
+
+  private onEvent(e: TrainerEvent): void {
+    if (e.type !== 'log') this.history.push(e);
+    const p = this.progress;
+    switch (e.type) {
+      case 'started':
+        this.config = e.config;
+        this.backend = e.backend;
+        this.stepsPerEpoch = e.stepsPerEpoch;
+        p.epochs = e.config.epochs;
+        if (this.runId !== e.runId) {
+          this.runId = e.runId;
+          this.runDir = path.join(this.runsDir, e.runId);
+          this.emit('identified', e.runId);
+        }
+        break;
+      case 'step':
+        p.epoch = e.epoch;
+        if (e.loss !== null) p.loss = e.loss;
+        p.imagesPerSec = e.imagesPerSec;
+        if (this.stepsPerEpoch && p.epochs) p.fraction = Math.min(1, e.globalStep / (this.stepsPerEpoch * p.epochs));
+        break;
+      case 'epoch':
+        p.epoch = e.epoch;
+        break;
+      case 'probeProgress':
+        this.probeEpochs = e.epochs;
+        if (this.job === 'probe') p.fraction = Math.min(1, e.epoch / Math.max(1, this.probeEpochs));
+        break;
+      case 'probeResult':
+        this.outcome = { ...(this.outcome ?? { state: 'completed' }), top1: e.top1 };
+        break;
+      case 'finished':
+        this.outcome = { state: e.state, top1: e.top1 ?? this.outcome?.top1 };
+        break;
+      case 'failed':
+        this.outcome = { state: 'failed', error: e.error, hint: e.hint };
+        break;
+    }
+    this.emit('event', e);
+  }
+
+  private onExit(x: TrainerExit): void {
+    let outcome = this.outcome;
+    if (x.spawnError) outcome = { state: 'failed', error: `Could not start the trainer: ${x.spawnError}`, hint: 'Check the supconLab.nodePath and supconLab.trainerPath settings.' };
+    else if (x.code === 2) outcome = { state: 'failed', error: lastLine(x.stderrTail) || 'The trainer rejected its arguments.' };
+    else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with ${x.signal ?? `code ${x.code}`}.`, hint: lastLine(x.stderrTail) };
+    outcome ??= { state: 'completed' };
+    this.outcome = outcome;
+    this.emit('exit', outcome);
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
+}

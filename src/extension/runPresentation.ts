@@ -1,0 +1,100 @@
+/**
+ * How a run and a checkpoint read in the trees: label, description, icon,
+ * tooltip and context value, as plain data (tested without VS Code).
+ */
+import type { RunState } from '../protocol/messages';
+import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
+import type { RunProgress } from './liveRun';
+
+export interface ItemModel {
+  id: string;
+  label: string;
+  description: string;
+  /** Codicon id and theme colour id. */
+  icon: { id: string; color?: string };
+  /** Markdown. */
+  tooltip: string;
+  contextValue: string;
+}
+
+const ICONS: Record<RunState | 'unknown', { id: string; color?: string }> = {
+  running: { id: 'sync~spin', color: 'charts.blue' },
+  completed: { id: 'pass', color: 'testing.iconPassed' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  stopped: { id: 'debug-stop', color: 'charts.yellow' },
+  interrupted: { id: 'warning', color: 'charts.orange' },
+  unknown: { id: 'question', color: 'disabledForeground' },
+};
+
+/** "20261128-142501-supcon-fmnist-3fa2" -> "supcon-fmnist-3fa2". */
+export function runLabel(id: string): string {
+  return id.replace(/^\d{8}-\d{6}-/, '') || id;
+}
+
+/** "20261128-142501-..." -> "2026-11-28 14:25". */
+export function runStartText(id: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})/.exec(id);
+  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}` : '';
+}
+
+export const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const fmtLoss = (v: number): string => v.toPrecision(4);
+
+/** Newest first: run ids start with their start time. */
+export function sortRuns<T extends { id: string }>(runs: readonly T[]): T[] {
+  return [...runs].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false): ItemModel {
+  const state: RunState | 'unknown' = isLive ? 'running' : run.status?.state ?? 'unknown';
+  const c = run.config;
+  const s = run.status;
+  const parts: string[] = [];
+  if (c) parts.push(c.method);
+  if (s?.top1 !== undefined) parts.push(`top-1 ${pct(s.top1)}`);
+  else if (live?.loss !== undefined) parts.push(`loss ${fmtLoss(live.loss)}`);
+  else if (s?.lastLoss !== undefined) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
+  if (state === 'running' && c) parts.push(`epoch ${live?.epoch ?? s?.epoch ?? 0}/${c.epochs}`);
+  if (run.problem && !s) parts.push('unreadable');
+
+  const tip = [`**${escapeMd(run.id)}**`, '', `State: ${state}`];
+  const started = runStartText(run.id);
+  if (started) tip.push(`Started: ${started}`);
+  if (s?.backend) tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
+  if (s?.top1 !== undefined) tip.push(`Probe top-1: ${pct(s.top1)}`);
+  if (s?.error) tip.push(`Error: ${escapeMd(s.error)}`);
+  if (s?.hint) tip.push(`Hint: ${escapeMd(s.hint)}`);
+  if (run.problem) tip.push(`Problem: ${escapeMd(run.problem)}`);
+  if (c) tip.push('', '```json', JSON.stringify(c, null, 2), '```');
+
+  const flags = ['supconRun', `state-${state}`];
+  if (isLive) flags.push('live');
+  if (c) flags.push('hasConfig');
+  return {
+    id: run.id,
+    label: runLabel(run.id),
+    description: parts.join(' · '),
+    icon: ICONS[state],
+    // Two trailing spaces end a Markdown line, so each fact gets its own.
+    tooltip: tip.join('  \n'),
+    contextValue: flags.join(' '),
+  };
+}
+
+export function checkpointItemModel(runId: string, cp: CheckpointInfo): ItemModel {
+  const parts = [`epoch ${cp.epoch}`];
+  if (cp.metric !== undefined) parts.push(cp.metric <= 1 && cp.metric >= 0 ? pct(cp.metric) : fmtLoss(cp.metric));
+  const saved = cp.savedAt ? new Date(cp.savedAt).toLocaleString() : 'unknown';
+  return {
+    id: `${runId}/${cp.name}`,
+    label: cp.name,
+    description: parts.join(' · '),
+    icon: { id: 'save' },
+    tooltip: [`**${escapeMd(cp.name)}** of ${escapeMd(runId)}`, `Epoch ${cp.epoch}, step ${cp.globalStep}`, cp.metric !== undefined ? `Metric: ${cp.metric}` : '', `Saved: ${escapeMd(saved)}`].filter(Boolean).join('  \n'),
+    contextValue: 'supconCheckpoint',
+  };
+}

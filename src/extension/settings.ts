@@ -1,0 +1,33 @@
+/** The extension's settings, read in one place. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DEFAULT_RUNS_DIR } from '../protocol/runFolder';
+import type { LaunchSettings } from './trainerLaunch';
+
+const section = () => vscode.workspace.getConfiguration('supconLab');
+
+/** Absolute runs directory: the setting, relative to the first workspace folder; undefined without a folder for a relative one. */
+export function runsDirectory(): string | undefined {
+  const configured = section().get<string>('runsDirectory', '').trim() || DEFAULT_RUNS_DIR;
+  const expanded = configured.replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~');
+  if (path.isAbsolute(expanded)) return expanded;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder && folder.uri.scheme === 'file' ? path.join(folder.uri.fsPath, expanded) : undefined;
+}
+
+export function launchSettings(dataModules: string): LaunchSettings {
+  const s = section();
+  return { nodePath: s.get<string>('nodePath', '').trim(), trainerPath: s.get<string>('trainerPath', '').trim(), modulePaths: [dataModules] };
+}
+
+export function backendSetting(): string {
+  return section().get<string>('backend', 'auto');
+}
+
+/** Config fields (dotted) that every run from the guided start uses, e.g. {"dataset.trainLimit": 5000}. */
+export function runDefaults(): Record<string, unknown> {
+  const v = section().get<unknown>('defaults', {});
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+export const affectsRunsDirectory = (e: vscode.ConfigurationChangeEvent) => e.affectsConfiguration('supconLab.runsDirectory');

@@ -1,0 +1,45 @@
+/** Status-bar item for the runs this window drives: epoch, loss, images/s; click opens the dashboard. */
+import * as vscode from 'vscode';
+import type { LiveRun } from './liveRun';
+import type { RunRegistry } from './runRegistry';
+
+export function statusText(runs: readonly LiveRun[]): string {
+  const r = runs[runs.length - 1];
+  const p = r.progress;
+  const parts = [`$(pulse) SupCon${runs.length > 1 ? ` (${runs.length} runs)` : ''}`];
+  if (r.job === 'probe') parts.push('probe');
+  else if (p.epochs) parts.push(`epoch ${p.epoch}/${p.epochs}`);
+  if (p.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(4)}`);
+  if (p.imagesPerSec !== undefined) parts.push(`${Math.round(p.imagesPerSec)} img/s`);
+  return parts.join(' · ');
+}
+
+export class RunStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('supconLab.run', vscode.StatusBarAlignment.Left, 50);
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly registry: RunRegistry) {
+    this.item.name = 'SupCon Run';
+    this.sub = registry.onDidChange(() => this.update());
+  }
+
+  update(): void {
+    const runs = [...new Set(this.registry.live.values())];
+    if (!runs.length) {
+      this.item.hide();
+      return;
+    }
+    const newest = runs[runs.length - 1];
+    this.item.text = statusText(runs);
+    this.item.tooltip = new vscode.MarkdownString(
+      runs.map((r) => `**${r.label}**${r.backend ? ` on ${r.backend.label}` : ''}`).join('  \n') + '  \n\nClick to open the dashboard.',
+    );
+    this.item.command = { command: 'supconLab.openDashboard', title: 'Open Dashboard', arguments: [newest.runId] };
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.item.dispose();
+  }
+}

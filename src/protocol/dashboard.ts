@@ -1,0 +1,95 @@
+/**
+ * The contract between the extension host and the dashboard webview. The host
+ * forwards TrainerEvents unchanged (from IPC or metrics.jsonl) in batches; the
+ * webview's messages are untrusted input and every one goes through
+ * parseWebviewMessage before the host acts on it.
+ */
+import type { RunConfig } from './config';
+import type { BackendInfo, RunState, TrainerEvent } from './messages';
+
+/** What the dashboard needs to list a run before any of its events arrive. */
+export interface RunMeta {
+  id: string;
+  state?: RunState;
+  label: string;
+  config?: RunConfig;
+  backend?: BackendInfo;
+  live: boolean;
+}
+
+export type HostMessage =
+  /** Every run the host knows, newest first, and which are selected. */
+  | { type: 'runs'; runs: RunMeta[]; selected: string[] }
+  /** Events of one run; `reset` replaces what the webview holds for it. */
+  | { type: 'events'; runId: string; events: TrainerEvent[]; reset: boolean }
+  /** The augmentation preview: a PNG as a data: URL, or why there is none. */
+  | { type: 'preview'; status: 'loading' | 'ready' | 'failed'; image?: string; caption: string }
+  /** Switch to a tab. */
+  | { type: 'show'; tab: DashboardTab };
+
+export type DashboardTab = 'charts' | 'params' | 'preview';
+export type ExportKind = 'csv' | 'png';
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'select'; runIds: string[] }
+  | { type: 'export'; kind: ExportKind; fileName: string; data: string }
+  | { type: 'stop'; runId: string }
+  | { type: 'error'; message: string };
+
+/** State the webview keeps across a reload (vscode.setState), restored by the panel serializer. */
+export interface DashboardState {
+  selected: string[];
+  tab: DashboardTab;
+  smoothing: number;
+  logScale: boolean;
+}
+
+export const MAX_SELECTED = 32;
+/** A PNG of every chart at 2x stays well under this. */
+const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
+const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const FILE_NAME = /^[A-Za-z0-9 _.()-]{1,128}$/;
+const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview'];
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRunId = (v: unknown): v is string => typeof v === 'string' && RUN_ID.test(v) && !v.includes('..');
+const hasOnly = (v: Record<string, unknown>, keys: string[]): boolean => Object.keys(v).every((k) => keys.includes(k));
+
+/** Returns the message if it is a well-formed WebviewMessage, else undefined. */
+export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
+  if (!isObj(v) || typeof v.type !== 'string') return undefined;
+  switch (v.type) {
+    case 'ready':
+      return hasOnly(v, ['type']) ? { type: 'ready' } : undefined;
+    case 'select': {
+      const ids = v.runIds;
+      if (!hasOnly(v, ['type', 'runIds']) || !Array.isArray(ids) || ids.length > MAX_SELECTED || !ids.every(isRunId)) return undefined;
+      return { type: 'select', runIds: [...new Set(ids)] };
+    }
+    case 'export': {
+      const { kind, fileName, data } = v;
+      if (!hasOnly(v, ['type', 'kind', 'fileName', 'data'])) return undefined;
+      if (kind !== 'csv' && kind !== 'png') return undefined;
+      if (typeof fileName !== 'string' || !FILE_NAME.test(fileName) || fileName.startsWith('.')) return undefined;
+      if (typeof data !== 'string' || data.length > MAX_EXPORT_CHARS) return undefined;
+      if (kind === 'png' && !data.startsWith('data:image/png;base64,')) return undefined;
+      return { type: 'export', kind, fileName, data };
+    }
+    case 'stop':
+      return hasOnly(v, ['type', 'runId']) && isRunId(v.runId) ? { type: 'stop', runId: v.runId } : undefined;
+    case 'error':
+      return hasOnly(v, ['type', 'message']) && typeof v.message === 'string' ? { type: 'error', message: v.message.slice(0, 2000) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Restored state from an older window may be anything: keep what is valid, default the rest. */
+export function parseDashboardState(v: unknown): DashboardState {
+  const s = isObj(v) ? v : {};
+  const selected = Array.isArray(s.selected) ? s.selected.filter(isRunId).slice(0, MAX_SELECTED) : [];
+  const tab = TABS.includes(s.tab as DashboardTab) ? (s.tab as DashboardTab) : 'charts';
+  const smoothing = typeof s.smoothing === 'number' && s.smoothing >= 0 && s.smoothing < 1 ? s.smoothing : 0.6;
+  return { selected, tab, smoothing, logScale: s.logScale === true };
+}

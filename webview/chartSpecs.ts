@@ -1,0 +1,34 @@
+/** The dashboard's charts: what each one plots and how its values read. */
+import type { StepMetric } from './series';
+
+export type LineSource = StepMetric | 'probeTestAcc' | 'probeTrainAcc';
+
+export interface LineSpec {
+  label: string;
+  source: LineSource;
+  dash?: number[];
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** x axis: global step, or probe epoch for the probe chart. */
+  x: 'step' | 'probeEpoch';
+  xLabel: string;
+  lines: LineSpec[];
+  /** With smoothing on: raw line faded under the smoothed one, only the smoothed one, or no smoothing. */
+  smooth: 'both' | 'smoothed' | 'none';
+  /** Obeys the log-scale switch. */
+  log: boolean;
+  format: (v: number) => string;
+}
+
+const sig = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
+
+export const CHARTS: ChartSpec[] = [
+  { id: 'loss', title: 'Loss', x: 'step', xLabel: 'step', lines: [{ label: 'loss', source: 'loss' }], smooth: 'both', log: true, format: sig },
+  { id: 'similarity', title: 'Positive vs negative similarity', x: 'step', xLabel: 'step', lines: [{ label: 'pos', source: 'posSim' }, { label: 'neg', source: 'negSim', dash: [5, 4] }], smooth: 'smoothed', log: false, format: (v) => v.toFixed(3) },
+  { id: 'lr', title: 'Learning rate', x: 'step', xLabel: 'step', lines: [{ label: 'lr', source: 'lr' }], smooth: 'none', log: true, format: (v) => v.toExponential(2) },
+  { id: 'imagesPerSec', title: 'Images / s', x: 'step', xLabel: 'step', lines: [{ label: 'img/s', source: 'imagesPerSec' }], smooth: 'both', log: false, format: (v) => v.toFixed(0) },
+  { id: 'probe', title: 'Linear probe accuracy', x: 'probeEpoch', xLabel: 'probe epoch', lines: [{ label: 'test', source: 'probeTestAcc' }, { label: 'train', source: 'probeTrainAcc', dash: [5, 4] }], smooth: 'none', log: false, format: (v) => `${(v * 100).toFixed(1)}%` },
+];

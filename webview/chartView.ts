@@ -1,0 +1,200 @@
+/**
+ * One uPlot chart card. Each draw aligns the selected runs' series to the
+ * visible x range at about one bucket per pixel, so the cost does not grow
+ * with the length of a run. The card's data-points / data-drawn attributes
+ * say how many raw points it holds and how many it drew.
+ */
+import uPlot from 'uplot';
+import { alignSeries, XY } from './downsample';
+import { Ema } from './ema';
+import type { ChartSpec, LineSpec } from './chartSpecs';
+import type { RunData } from './series';
+import { chartTheme, faded, runColor } from './theme';
+import type { Column } from './column';
+
+export interface ChartInput {
+  runs: RunData[];
+  /** Colour index of each run, stable while it stays selected. */
+  colorOf: (runId: string) => number;
+  smoothing: number;
+  logScale: boolean;
+  zoom?: [number, number];
+}
+
+interface Line {
+  run: RunData;
+  spec: LineSpec;
+  smoothed: boolean;
+  faded: boolean;
+}
+
+const HEIGHT = 200;
+const smoothers = new WeakMap<RunData, Map<string, Ema>>();
+
+function smoothedColumn(run: RunData, source: string, src: Column, weight: number): Float64Array {
+  let byKey = smoothers.get(run);
+  if (!byKey) smoothers.set(run, (byKey = new Map()));
+  const key = `${source}@${weight}`;
+  let ema = byKey.get(key);
+  if (!ema) byKey.set(key, (ema = new Ema(weight)));
+  return ema.extend(src);
+}
+
+function sourceXY(run: RunData, line: Line, weight: number): XY {
+  const s = line.spec.source;
+  if (s === 'probeTestAcc' || s === 'probeTrainAcc') return { x: run.probeEpoch.view(), y: run[s].view() };
+  const col = run.metrics[s];
+  return { x: run.steps.view(), y: line.smoothed ? smoothedColumn(run, s, col, weight) : col.view() };
+}
+
+export class ChartView {
+  readonly element: HTMLElement;
+  private readonly plotEl: HTMLElement;
+  private readonly latestEl: HTMLElement;
+  private plot?: uPlot;
+  private structure = '';
+  private lastDraw = '';
+  private applying = false;
+  private input?: ChartInput;
+
+  constructor(readonly spec: ChartSpec, parent: HTMLElement, private readonly onZoom: (range?: [number, number]) => void) {
+    this.element = document.createElement('section');
+    this.element.className = 'card';
+    this.element.dataset.metric = spec.id;
+    this.element.dataset.points = '0';
+    this.element.dataset.drawn = '0';
+    const header = document.createElement('header');
+    const title = document.createElement('h3');
+    title.textContent = spec.title;
+    this.latestEl = document.createElement('span');
+    this.latestEl.className = 'latest';
+    header.append(title, this.latestEl);
+    this.plotEl = document.createElement('div');
+    this.plotEl.className = 'plot';
+    this.element.append(header, this.plotEl);
+    parent.append(this.element);
+    new ResizeObserver(() => this.resize()).observe(this.plotEl);
+  }
+
+  get canvas(): HTMLCanvasElement | undefined {
+    return this.plot?.ctx.canvas;
+  }
+
+  update(input: ChartInput): void {
+    this.input = input;
+    const width = Math.max(200, this.plotEl.clientWidth);
+    const lines = this.linesFor(input);
+    const structure = JSON.stringify([lines.map((l) => [l.run.id, l.spec.source, l.smoothed, l.faded, input.colorOf(l.run.id)]), this.useLog(input)]);
+    const drawKey = JSON.stringify([structure, width, input.runs.map((r) => r.version), input.smoothing, this.spec.x === 'step' ? input.zoom : null]);
+    if (drawKey === this.lastDraw) return;
+    this.lastDraw = drawKey;
+    if (structure !== this.structure || !this.plot) {
+      this.rebuild(lines, input, width);
+      this.structure = structure;
+    } else if (this.plot.width !== width) {
+      this.plot.setSize({ width, height: HEIGHT });
+    }
+    this.draw(lines, input, width);
+  }
+
+  private useLog(input: ChartInput): boolean {
+    return this.spec.log && input.logScale;
+  }
+
+  private linesFor(input: ChartInput): Line[] {
+    const smoothing = this.spec.smooth !== 'none' && input.smoothing > 0;
+    const lines: Line[] = [];
+    for (const run of input.runs) {
+      for (const spec of this.spec.lines) {
+        if (smoothing && this.spec.smooth === 'both') lines.push({ run, spec, smoothed: false, faded: true });
+        lines.push({ run, spec, smoothed: smoothing, faded: false });
+      }
+    }
+    return lines;
+  }
+
+  private draw(lines: Line[], input: ChartInput, width: number): void {
+    const xy = lines.map((l) => sourceXY(l.run, l, input.smoothing));
+    const range = this.spec.x === 'step' ? input.zoom : undefined;
+    const aligned = alignSeries(xy, Math.max(50, Math.floor(width)), range);
+    const log = this.useLog(input);
+    const ys = log ? aligned.ys.map((y) => y.map((v) => (v !== null && v > 0 ? v : null))) : aligned.ys;
+    this.applying = true;
+    try {
+      this.plot!.setData([aligned.x, ...ys] as uPlot.AlignedData, true);
+    } finally {
+      this.applying = false;
+    }
+    const raw = lines.filter((l) => !l.smoothed).length ? xy.filter((_, i) => !lines[i].smoothed) : xy;
+    this.element.dataset.points = String(raw.reduce((n, s) => n + s.x.length, 0));
+    this.element.dataset.drawn = String(aligned.x.length);
+    this.element.classList.toggle('empty', aligned.x.length === 0);
+    this.showLatest(lines, xy);
+  }
+
+  /** With one run, the header shows its latest value of the first line. */
+  private showLatest(lines: Line[], xy: XY[]): void {
+    const i = lines.findIndex((l) => !l.faded);
+    const y = i >= 0 && new Set(lines.map((l) => l.run.id)).size === 1 ? xy[i].y : undefined;
+    const v = y && y.length ? y[y.length - 1] : undefined;
+    this.latestEl.textContent = v !== undefined && Number.isFinite(v) ? this.spec.format(v) : '';
+  }
+
+  private rebuild(lines: Line[], input: ChartInput, width: number): void {
+    this.plot?.destroy();
+    const theme = chartTheme();
+    const axis: uPlot.Axis = {
+      stroke: theme.foreground,
+      font: theme.font,
+      grid: { stroke: theme.grid, width: 1 },
+      ticks: { stroke: theme.grid, width: 1 },
+    };
+    const series: uPlot.Series[] = [{ label: this.spec.xLabel, value: (_u, v) => (v == null ? '—' : String(Math.round(v))) }];
+    for (const l of lines) {
+      const color = runColor(input.colorOf(l.run.id));
+      const name = this.spec.lines.length > 1 ? `${l.spec.label} ${l.run.id}` : l.run.id;
+      series.push({
+        label: l.faded ? `${name} (raw)` : name,
+        show: true,
+        spanGaps: true,
+        stroke: l.faded ? faded(color, 0.3) : color,
+        width: l.faded ? 1 : 1.5,
+        dash: l.spec.dash,
+        points: { show: false },
+        value: (_u, v) => (v == null ? '—' : this.spec.format(v)),
+      });
+    }
+    const log = this.useLog(input);
+    this.plot = new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        series,
+        scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : { auto: true } },
+        axes: [{ ...axis }, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : this.spec.format(v))) }],
+        legend: { live: true },
+        cursor: { drag: { x: true, y: false }, bind: { dblclick: () => null }, sync: { key: this.spec.x } },
+        hooks: {
+          setScale: [(u, key) => {
+            if (key !== 'x' || this.applying || this.spec.x !== 'step') return;
+            const { min, max } = u.scales.x;
+            if (min !== undefined && max !== undefined) this.onZoom([min, max]);
+          }],
+          ready: [(u) => u.over.addEventListener('dblclick', () => this.spec.x === 'step' ? this.onZoom(undefined) : this.resetProbeZoom())],
+        },
+      },
+      [[]],
+      this.plotEl,
+    );
+  }
+
+  /** The probe chart zooms on its own: a redraw from the data undoes it. */
+  private resetProbeZoom(): void {
+    this.lastDraw = '';
+    if (this.input) this.update(this.input);
+  }
+
+  private resize(): void {
+    if (this.input) this.update(this.input);
+  }
+}

@@ -1,0 +1,31 @@
+/** A growable Float64Array: series of a million points without boxed numbers. */
+export class Column {
+  private buf: Float64Array;
+  length = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Float64Array(capacity);
+  }
+
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = v;
+  }
+
+  at(i: number): number {
+    return this.buf[i];
+  }
+
+  last(): number | undefined {
+    return this.length ? this.buf[this.length - 1] : undefined;
+  }
+
+  /** The filled part, without a copy. */
+  view(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+}

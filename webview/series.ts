@@ -1,0 +1,117 @@
+/**
+ * What the dashboard knows about each run, built from TrainerEvents: columnar
+ * step metrics for the charts plus the run's config, backend and outcome.
+ * Pure (no DOM), so the host's tests and the bench drive the same code.
+ */
+import type { RunConfig } from '../src/protocol/config';
+import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
+import { Column } from './column';
+
+export const STEP_METRICS = ['loss', 'lr', 'imagesPerSec', 'posSim', 'negSim'] as const;
+export type StepMetric = (typeof STEP_METRICS)[number];
+
+export interface RunData {
+  id: string;
+  steps: Column;
+  epochOfStep: Column;
+  metrics: Record<StepMetric, Column>;
+  probeEpoch: Column;
+  probeTestAcc: Column;
+  probeTrainAcc: Column;
+  config?: RunConfig;
+  backend?: BackendInfo;
+  stepsPerEpoch?: number;
+  state?: 'running' | 'completed' | 'stopped' | 'failed';
+  top1?: number;
+  error?: string;
+  hint?: string;
+  lastEpoch?: number;
+  checkpoints: string[];
+  /** Bumped on every change, so views redraw only what moved. */
+  version: number;
+}
+
+const num = (v: number | null): number => (v === null ? NaN : v);
+
+export function emptyRun(id: string): RunData {
+  return {
+    id,
+    steps: new Column(),
+    epochOfStep: new Column(),
+    metrics: { loss: new Column(), lr: new Column(), imagesPerSec: new Column(), posSim: new Column(), negSim: new Column() },
+    probeEpoch: new Column(16),
+    probeTestAcc: new Column(16),
+    probeTrainAcc: new Column(16),
+    checkpoints: [],
+    version: 0,
+  };
+}
+
+/** Applies events to a run in order; unknown kinds are ignored. */
+export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
+  for (const e of events) {
+    switch (e.type) {
+      case 'step':
+        run.steps.push(e.globalStep);
+        run.epochOfStep.push(e.epoch);
+        run.metrics.loss.push(num(e.loss));
+        run.metrics.lr.push(e.lr);
+        run.metrics.imagesPerSec.push(e.imagesPerSec);
+        run.metrics.posSim.push(num(e.posSim));
+        run.metrics.negSim.push(num(e.negSim));
+        break;
+      case 'started':
+        run.config = e.config;
+        run.backend = e.backend;
+        run.stepsPerEpoch = e.stepsPerEpoch;
+        run.state = 'running';
+        run.error = run.hint = undefined;
+        break;
+      case 'epoch':
+        run.lastEpoch = e.epoch;
+        break;
+      case 'checkpoint':
+        if (!run.checkpoints.includes(e.name)) run.checkpoints.push(e.name);
+        break;
+      case 'probeProgress':
+        run.probeEpoch.push(e.epoch);
+        run.probeTestAcc.push(e.testAcc);
+        run.probeTrainAcc.push(e.trainAcc);
+        break;
+      case 'probeResult':
+        run.top1 = e.top1;
+        break;
+      case 'finished':
+        run.state = e.state;
+        if (e.top1 !== undefined) run.top1 = e.top1;
+        break;
+      case 'failed':
+        run.state = 'failed';
+        run.error = e.error;
+        run.hint = e.hint;
+        break;
+    }
+  }
+  if (events.length) run.version++;
+}
+
+/** All runs the dashboard has loaded, by id. */
+export class SeriesStore {
+  readonly runs = new Map<string, RunData>();
+
+  apply(runId: string, events: readonly TrainerEvent[], reset: boolean): RunData {
+    let run = this.runs.get(runId);
+    if (!run || reset) {
+      const version = run ? run.version + 1 : 0;
+      run = emptyRun(runId);
+      run.version = version;
+      this.runs.set(runId, run);
+    }
+    ingest(run, events);
+    return run;
+  }
+
+  drop(keep: ReadonlySet<string>): void {
+    for (const id of this.runs.keys()) if (!keep.has(id)) this.runs.delete(id);
+  }
+}
