@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TrainerEvent } from '../../src/protocol/messages';
+import { SeriesStore } from '../../webview/series';
+
+const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [] };
+const step = (globalStep: number, loss: number | null): TrainerEvent => ({ t: 1, type: 'step', epoch: 1, step: globalStep, globalStep, loss: loss as number, lr: 0.1, imagesPerSec: 500, posSim: 0.5, negSim: 0.1 });
+
+test('steps become columns; a diverged loss (null) becomes NaN', () => {
+  const store = new SeriesStore();
+  const run = store.apply('r', [
+    { t: 0, type: 'started', runId: 'r', config: { epochs: 2 } as never, backend, trainSize: 10, testSize: 5, stepsPerEpoch: 3 },
+    step(1, 2.5), step(2, null), step(3, 2.1),
+    { t: 2, type: 'probeProgress', epoch: 1, epochs: 2, loss: 1, trainAcc: 0.5, testAcc: 0.4 },
+    { t: 3, type: 'checkpoint', name: 'last', epoch: 1, globalStep: 3 },
+    { t: 4, type: 'finished', state: 'completed', top1: 0.8 },
+  ], false);
+  assert.deepEqual([...run.steps.view()], [1, 2, 3]);
+  assert.deepEqual([...run.metrics.loss.view()], [2.5, NaN, 2.1]);
+  assert.deepEqual([...run.probeTestAcc.view()], [0.4]);
+  assert.equal(run.state, 'completed');
+  assert.equal(run.top1, 0.8);
+  assert.deepEqual(run.checkpoints, ['last']);
+  assert.equal(run.backend?.label, 'wasm (CPU)');
+});
+
+test('batches append, reset replaces, and versions move on every change', () => {
+  const store = new SeriesStore();
+  const a = store.apply('r', [step(1, 1)], false);
+  const v = a.version;
+  store.apply('r', [step(2, 1)], false);
+  assert.equal(store.runs.get('r')!.steps.length, 2);
+  assert.ok(store.runs.get('r')!.version > v);
+  const b = store.apply('r', [step(9, 1)], true);
+  assert.deepEqual([...b.steps.view()], [9]);
+  assert.ok(b.version > a.version);
+  store.drop(new Set());
+  assert.equal(store.runs.size, 0);
+});
+
+test('a failed event keeps its error and hint', () => {
+  const run = new SeriesStore().apply('r', [{ t: 1, type: 'failed', error: 'out of memory', hint: 'lower batchSize' }], false);
+  assert.equal(run.state, 'failed');
+  assert.equal(run.hint, 'lower batchSize');
+});

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { choicesToOverrides, configFromOverrides, initialChoices, validateNumber } from '../../src/extension/runChoices';
+import { trainArgs } from '../../src/extension/trainerLaunch';
+
+test('first choices come from supconLab.defaults, then the schema', () => {
+  const c = initialChoices(undefined, { 'dataset.kind': 'synthetic', epochs: 1 });
+  assert.equal(c.datasetKind, 'synthetic');
+  assert.equal(c.epochs, 1);
+  assert.equal(c.method, 'supcon');
+  assert.equal(c.batchSize, 256);
+});
+
+test('the last choices win, and stale ones fall back to defaults', () => {
+  const last = { ...initialChoices(undefined, {}), method: 'simclr', views: 4 };
+  assert.equal(initialChoices(last, { method: 'ce' }).method, 'simclr');
+  assert.equal(initialChoices({ ...last, epochs: -3 }, {}).epochs, 2);
+});
+
+test('choices become trainer arguments that the schema accepts', () => {
+  const c = { ...initialChoices(undefined, {}), datasetKind: 'synthetic' as const, epochs: 1, batchSize: 32 };
+  const o = choicesToOverrides(c, { 'dataset.trainLimit': 600, 'dataset.path': '/ignored' }, 'wasm');
+  assert.equal(o['dataset.trainLimit'], '600');
+  assert.equal(o['dataset.path'], undefined);
+  assert.equal(o.backend, 'wasm');
+  const config = configFromOverrides(o);
+  assert.equal(config.dataset.trainLimit, 600);
+  assert.equal(config.batchSize, 32);
+  const args = trainArgs('/runs', { epochs: '1', method: 'supcon' });
+  assert.deepEqual(args, ['train', '--runs-dir', '/runs', '--epochs', '1', '--method', 'supcon']);
+  assert.deepEqual(trainArgs('/runs', {}, '/w/a.supcon.json'), ['train', '--runs-dir', '/runs', '--config', '/w/a.supcon.json']);
+});
+
+test('typed numbers are checked against the schema', () => {
+  assert.equal(validateNumber('epochs', '3'), undefined);
+  assert.match(validateNumber('epochs', '0')!, /^epochs: expected an integer >= 1/);
+  assert.match(validateNumber('temperature', 'hot')!, /^temperature/);
+  assert.match(validateNumber('batchSize', '2.5')!, /^batchSize/);
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RunSummary } from '../../src/protocol/runFolder';
+import { checkpointItemModel, runItemModel, runLabel, sortRuns } from '../../src/extension/runPresentation';
+
+const config = { method: 'supcon', epochs: 3 } as never;
+const status = (over: object) => ({ state: 'completed', pid: 1, host: 'h', startedAt: 0, updatedAt: 0, epoch: 3, globalStep: 30, ...over }) as never;
+
+test('runs sort newest first by their time-stamped ids', () => {
+  const ids = ['20261128-100000-a-0001', '20261128-120000-b-0002', '20261127-235959-c-0003'];
+  assert.deepEqual(sortRuns(ids.map((id) => ({ id }))).map((r) => r.id), [ids[1], ids[0], ids[2]]);
+});
+
+test('a completed run shows method and top-1, with a pass icon', () => {
+  const run: RunSummary = { id: '20261128-142501-supcon-fmnist-3fa2', dir: '/r', config, status: status({ top1: 0.8123, lastLoss: 1.5 }) };
+  const m = runItemModel(run);
+  assert.equal(m.label, 'supcon-fmnist-3fa2');
+  assert.equal(m.description, 'supcon · top-1 81.2%');
+  assert.deepEqual(m.icon, { id: 'pass', color: 'testing.iconPassed' });
+  assert.match(m.contextValue, /\bsupconRun\b.*\bstate-completed\b/);
+  assert.match(m.tooltip, /"method": "supcon"/);
+});
+
+test('a live run shows its latest loss and epoch, spins, and is stoppable', () => {
+  const run: RunSummary = { id: '20261128-142501-x-0001', dir: '/r', config, status: status({ state: 'running', epoch: 1 }) };
+  const m = runItemModel(run, { epoch: 2, epochs: 3, loss: 1.23456 }, true);
+  assert.equal(m.description, 'supcon · loss 1.235 · epoch 2/3');
+  assert.equal(m.icon.id, 'sync~spin');
+  assert.match(m.contextValue, /\blive\b/);
+});
+
+test('failed, stopped, interrupted and unreadable runs get their own icons', () => {
+  const icon = (s: object | undefined) => runItemModel({ id: '20261128-142501-x-0001', dir: '/r', status: s && status(s) }).icon.id;
+  assert.equal(icon({ state: 'failed', error: 'boom' }), 'error');
+  assert.equal(icon({ state: 'stopped' }), 'debug-stop');
+  assert.equal(icon({ state: 'interrupted' }), 'warning');
+  assert.equal(icon(undefined), 'question');
+  const broken = runItemModel({ id: '20261128-142501-x-0001', dir: '/r', problem: 'status.json: not valid JSON' });
+  assert.equal(broken.description, 'unreadable');
+  assert.match(broken.tooltip, /not valid JSON/);
+});
+
+test('labels drop the time stamp; checkpoints show epoch and metric', () => {
+  assert.equal(runLabel('20261128-142501-demo-00aa'), 'demo-00aa');
+  assert.equal(runLabel('odd'), 'odd');
+  const m = checkpointItemModel('run', { name: 'epoch-2', dir: '/c', epoch: 2, globalStep: 20, metric: 0.75, savedAt: 0 });
+  assert.equal(m.description, 'epoch 2 · 75.0%');
+  assert.equal(m.contextValue, 'supconCheckpoint');
+});
