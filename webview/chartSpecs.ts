@@ -20,7 +20,18 @@ export interface ChartSpec {
   smooth: 'both' | 'smoothed' | 'none';
   /** Obeys the log-scale switch. */
   log: boolean;
+  /** Hover and header values. */
   format: (v: number) => string;
+  /** Axis ticks, when they need other than the compact default. */
+  tick?: (v: number) => string;
+}
+
+/** Short axis labels: 3 significant digits, exponents for very small or large values. */
+export function compactTick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(1).replace('.0e', 'e');
+  return String(Number(v.toPrecision(3)));
 }
 
 const sig = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
@@ -30,5 +41,5 @@ export const CHARTS: ChartSpec[] = [
   { id: 'similarity', title: 'Positive vs negative similarity', x: 'step', xLabel: 'step', lines: [{ label: 'pos', source: 'posSim' }, { label: 'neg', source: 'negSim', dash: [5, 4] }], smooth: 'smoothed', log: false, format: (v) => v.toFixed(3) },
   { id: 'lr', title: 'Learning rate', x: 'step', xLabel: 'step', lines: [{ label: 'lr', source: 'lr' }], smooth: 'none', log: true, format: (v) => v.toExponential(2) },
   { id: 'imagesPerSec', title: 'Images / s', x: 'step', xLabel: 'step', lines: [{ label: 'img/s', source: 'imagesPerSec' }], smooth: 'both', log: false, format: (v) => v.toFixed(0) },
-  { id: 'probe', title: 'Linear probe accuracy', x: 'probeEpoch', xLabel: 'probe epoch', lines: [{ label: 'test', source: 'probeTestAcc' }, { label: 'train', source: 'probeTrainAcc', dash: [5, 4] }], smooth: 'none', log: false, format: (v) => `${(v * 100).toFixed(1)}%` },
+  { id: 'probe', title: 'Linear probe accuracy', x: 'probeEpoch', xLabel: 'probe epoch', lines: [{ label: 'test', source: 'probeTestAcc' }, { label: 'train', source: 'probeTrainAcc', dash: [5, 4] }], smooth: 'none', log: false, format: (v) => `${(v * 100).toFixed(1)}%`, tick: (v) => `${Math.round(v * 100)}%` },
 ];

@@ -7,7 +7,7 @@
 import uPlot from 'uplot';
 import { alignSeries, XY } from './downsample';
 import { Ema } from './ema';
-import type { ChartSpec, LineSpec } from './chartSpecs';
+import { ChartSpec, compactTick, LineSpec } from './chartSpecs';
 import type { RunData } from './series';
 import { chartTheme, faded, runColor } from './theme';
 import type { Column } from './column';
@@ -16,6 +16,7 @@ export interface ChartInput {
   runs: RunData[];
   /** Colour index of each run, stable while it stays selected. */
   colorOf: (runId: string) => number;
+  labelOf: (runId: string) => string;
   smoothing: number;
   logScale: boolean;
   zoom?: [number, number];
@@ -29,6 +30,8 @@ interface Line {
 }
 
 const HEIGHT = 200;
+/** x is a step or epoch count: ticks on whole numbers only. */
+const INTEGER_INCRS = [1, 2, 5].flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7].map((p) => m * p)).sort((a, b) => a - b);
 const smoothers = new WeakMap<RunData, Map<string, Ema>>();
 
 function smoothedColumn(run: RunData, source: string, src: Column, weight: number): Float64Array {
@@ -54,7 +57,6 @@ export class ChartView {
   private plot?: uPlot;
   private structure = '';
   private lastDraw = '';
-  private applying = false;
   private input?: ChartInput;
 
   constructor(readonly spec: ChartSpec, parent: HTMLElement, private readonly onZoom: (range?: [number, number]) => void) {
@@ -119,12 +121,7 @@ export class ChartView {
     const aligned = alignSeries(xy, Math.max(50, Math.floor(width)), range);
     const log = this.useLog(input);
     const ys = log ? aligned.ys.map((y) => y.map((v) => (v !== null && v > 0 ? v : null))) : aligned.ys;
-    this.applying = true;
-    try {
-      this.plot!.setData([aligned.x, ...ys] as uPlot.AlignedData, true);
-    } finally {
-      this.applying = false;
-    }
+    this.plot!.setData([aligned.x, ...ys] as uPlot.AlignedData, true);
     const raw = lines.filter((l) => !l.smoothed).length ? xy.filter((_, i) => !lines[i].smoothed) : xy;
     this.element.dataset.points = String(raw.reduce((n, s) => n + s.x.length, 0));
     this.element.dataset.drawn = String(aligned.x.length);
@@ -152,9 +149,11 @@ export class ChartView {
     const series: uPlot.Series[] = [{ label: this.spec.xLabel, value: (_u, v) => (v == null ? '—' : String(Math.round(v))) }];
     for (const l of lines) {
       const color = runColor(input.colorOf(l.run.id));
-      const name = this.spec.lines.length > 1 ? `${l.spec.label} ${l.run.id}` : l.run.id;
+      const run = input.labelOf(l.run.id);
+      const name = this.spec.lines.length > 1 ? `${l.spec.label} ${run}` : run;
       series.push({
-        label: l.faded ? `${name} (raw)` : name,
+        label: name,
+        class: l.faded ? 'raw' : undefined,
         show: true,
         spanGaps: true,
         stroke: l.faded ? faded(color, 0.3) : color,
@@ -171,16 +170,20 @@ export class ChartView {
         height: HEIGHT,
         series,
         scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : { auto: true } },
-        axes: [{ ...axis }, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : this.spec.format(v))) }],
+        axes: [{ ...axis, incrs: INTEGER_INCRS }, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : (this.spec.tick ?? compactTick)(v))) }],
         legend: { live: true },
-        cursor: { drag: { x: true, y: false }, bind: { dblclick: () => null }, sync: { key: this.spec.x } },
+        // Zoom is ours, not uPlot's: a drag selects an x range and the next draw re-aligns the data inside it.
+        cursor: { drag: { x: true, y: false, setScale: false }, bind: { dblclick: () => null }, sync: { key: this.spec.x } },
         hooks: {
-          setScale: [(u, key) => {
-            if (key !== 'x' || this.applying || this.spec.x !== 'step') return;
-            const { min, max } = u.scales.x;
-            if (min !== undefined && max !== undefined) this.onZoom([min, max]);
+          setSelect: [(u) => {
+            const { left, width } = u.select;
+            if (width < 2) return;
+            const range: [number, number] = [u.posToVal(left, 'x'), u.posToVal(left + width, 'x')];
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            if (this.spec.x === 'step') this.onZoom(range);
+            else u.setScale('x', { min: range[0], max: range[1] });
           }],
-          ready: [(u) => u.over.addEventListener('dblclick', () => this.spec.x === 'step' ? this.onZoom(undefined) : this.resetProbeZoom())],
+          ready: [(u) => u.over.addEventListener('dblclick', () => (this.spec.x === 'step' ? this.onZoom(undefined) : this.resetProbeZoom()))],
         },
       },
       [[]],

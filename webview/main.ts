@@ -45,6 +45,8 @@ function colorOf(id: string): number {
   return c;
 }
 
+const labelOf = (id: string): string => meta.get(id)?.label ?? id;
+
 function button(text: string, onClick: () => void, title = ''): HTMLElement {
   const b = el('vscode-button', { text, title });
   b.setAttribute('appearance', 'secondary');
@@ -123,7 +125,7 @@ function scheduleDraw(): void {
 
 function draw(): void {
   const sel = selectedRuns();
-  const input = { runs: sel, colorOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
+  const input = { runs: sel, colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
   for (const c of charts) c.update(input);
   renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }));
   document.body.dataset.selected = String(sel.length);
@@ -159,7 +161,7 @@ function exportCsv(): void {
 
 function exportPng(): void {
   const sel = selectedRuns();
-  const data = chartsToPng(charts.map((c) => ({ title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: meta.get(r.id)?.label ?? r.id, color: runColor(colorOf(r.id)) })));
+  const data = chartsToPng(charts.map((c) => ({ title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: labelOf(r.id), color: runColor(colorOf(r.id)) })));
   post({ type: 'export', kind: 'png', fileName: sel.length === 1 ? `${sel[0].id}.png` : 'supcon-charts.png', data });
 }
 
@@ -214,6 +216,7 @@ panels.addEventListener('change', () => {
 let cspViolations = 0;
 document.addEventListener('securitypolicyviolation', (e) => {
   document.body.dataset.cspViolations = String(++cspViolations);
+  document.body.dataset.cspBlocked = `${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`;
   post({ type: 'error', message: `CSP blocked ${e.violatedDirective}: ${e.blockedURI || 'inline'}` });
 });
 window.addEventListener('error', (e) => post({ type: 'error', message: String(e.message) }));

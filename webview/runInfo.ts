@@ -28,9 +28,9 @@ export function renderRunInfo(
     card.dataset.runId = run.id;
     card.dataset.state = state;
     if (backend) {
-      const where = backend.gpu ? `GPU${backend.adapter ? `: ${backend.adapter}` : ''}` : 'CPU';
+      const where = backend.gpu && backend.adapter ? ` on ${backend.adapter}` : '';
       const skipped = backend.skipped.map((s) => `${s.backend}: ${s.reason}`).join('\n');
-      card.append(el('div', { className: 'backend', text: `Backend: ${backend.label} (${where})`, title: skipped ? `Not used:\n${skipped}` : '' }));
+      card.append(el('div', { className: 'backend', text: `Backend: ${backend.label}${where}`, title: skipped ? `Not used:\n${skipped}` : '' }));
     }
     if (run.error) {
       card.append(el('div', { className: 'error', text: run.error }));

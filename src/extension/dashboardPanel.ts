@@ -39,12 +39,12 @@ export class DashboardPanel implements vscode.Disposable {
   static show(deps: DashboardDeps, runIds?: string[], tab?: DashboardTab): DashboardPanel {
     const existing = DashboardPanel.current;
     if (existing) {
-      existing.panel.reveal(undefined, false);
+      existing.panel.reveal(undefined, true);
       if (runIds?.length) existing.select(runIds);
       if (tab) existing.showTab(tab);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, 'SupCon Dashboard', vscode.ViewColumn.Active, DashboardPanel.options(deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, 'SupCon Dashboard', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, DashboardPanel.options(deps.extensionUri));
     const newest = deps.registry.runs[0]?.id;
     const d = new DashboardPanel(deps, panel, runIds?.length ? runIds : newest ? [newest] : []);
     if (tab) d.showTab(tab);

@@ -64,6 +64,8 @@ export class RunLauncher {
     run.on('event', guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)));
     run.once('exit', guard('run finished', (o: RunOutcome) => this.onExit(run, o)));
     this.registry.track(run);
+    // A new run's charts come up by themselves.
+    if (req.job === 'train') run.once('identified', guard('open dashboard', (id: string) => this.openDashboard([id])));
     proc.start(this.launch());
     this.showProgress(run, req.title);
     return run;

@@ -6,6 +6,7 @@ test('the CSP allows only the nonce script and extension resources', () => {
   const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc');
   assert.match(csp, /^default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc'/);
+  assert.match(csp, /style-src https:\/\/x\.vscode-cdn\.net 'nonce-abc'/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   assert.match(csp, /img-src https:\/\/x\.vscode-cdn\.net data:/);
 });
@@ -15,4 +16,5 @@ test('the page loads its script by nonce and escapes attribute values', () => {
   assert.match(html, /<script nonce="n0nce" src="https:\/\/x\/dist\/webview\.js\?a=&quot;b&quot;"><\/script>/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.match(html, /<div id="app"><\/div>/);
+  assert.match(html, /<meta property="csp-nonce" content="n0nce">/);
 });

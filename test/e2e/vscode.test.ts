@@ -1,0 +1,141 @@
+/**
+ * End to end in a real VS Code (code-server + headless Chromium): the
+ * packaged .vsix with its bundled trainer starts a run from the palette, the
+ * dashboard charts fill while it is live, the trees show it with its
+ * checkpoint, and a second run stops through its notification's Cancel.
+ * Screenshots go to test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { runLabel } from '../../src/extension/runPresentation';
+import { ensureTools, packageVsix, repoRoot, Session, startSession } from './codeServer';
+import { answer, dashboard, notification, runCommand, showSupConViews, treeRows, waitFor } from './workbench';
+
+const artifacts = path.join(repoRoot, 'test-artifacts');
+const STEPS = 7;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+const lap = (() => {
+  const t0 = Date.now();
+  return (msg: string) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+})();
+
+test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { timeout: 20 * 60_000 }, async () => {
+  assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build` first');
+  assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'webview.js')), 'dist/webview.js is missing: run `npm run build` first');
+  ensureTools();
+  fs.mkdirSync(artifacts, { recursive: true });
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-e2e-'));
+  const vsix = packageVsix(state);
+  lap(`packaged ${path.basename(vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB)`);
+
+  let session: Session | undefined;
+  let ok = false;
+  try {
+    session = await startSession({
+      vsix,
+      state,
+      port: await freePort(),
+      // Small, fast runs; the guided pick starts from these.
+      settings: { 'supconLab.defaults': { 'dataset.kind': 'synthetic', epochs: 2, batchSize: 32, 'dataset.trainLimit': 256, 'dataset.testLimit': 128, 'probe.epochs': 2 } },
+    });
+    const { page } = session;
+    const shot = (name: string) => page.screenshot({ path: path.join(artifacts, name) });
+    lap('workbench up');
+
+    // 1. A run from the palette, accepting every pre-filled choice.
+    await runCommand(page, 'SupCon: Start SupCon Run');
+    for (let i = 0; i < STEPS; i++) await answer(page);
+    lap('run started from the guided pick');
+
+    // 2. The dashboard opens by itself; its loss chart gets points while the run is live.
+    const frame = dashboard(page);
+    const first = await waitFor('loss points while the run is live', async () => {
+      const info = frame.locator('.info-card').first();
+      const [points, runState, runId] = await Promise.all([
+        frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 }),
+        info.getAttribute('data-state', { timeout: 1000 }),
+        info.getAttribute('data-run-id', { timeout: 1000 }),
+      ]);
+      return Number(points) > 0 && runState === 'running' && runId ? { points: Number(points), runId } : undefined;
+    }, 240_000);
+    lap(`live: ${first.points} loss points for ${first.runId}`);
+    await shot('dashboard-live.png');
+
+    // 3. It completes, with the probe's top-1 in the notification.
+    const done = notification(page, new RegExp(`${runLabel(first.runId)} completed`));
+    await done.waitFor({ timeout: 600_000 });
+    const doneText = (await done.textContent()) ?? '';
+    assert.match(doneText, /Probe top-1: \d+(\.\d)?%/);
+    assert.match(doneText, /Open Dashboard/);
+    const finalPoints = Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points'));
+    assert.ok(finalPoints >= first.points);
+    assert.equal(await frame.locator('.info-card').first().getAttribute('data-state'), 'completed');
+    lap(`completed: ${doneText.trim().slice(0, 120)}`);
+    await shot('dashboard.png');
+
+    // 4. The trees show it: completed with its top-1, and its checkpoints.
+    const sidebar = await showSupConViews(page);
+    const runRow = treeRows(sidebar, 'Runs').filter({ hasText: runLabel(first.runId) });
+    await runRow.locator('.codicon-pass').waitFor({ timeout: 30_000 });
+    assert.match((await runRow.textContent()) ?? '', /top-1 \d/);
+    const checkpoints = treeRows(sidebar, 'Checkpoints').filter({ has: page.locator('.codicon-save') });
+    await checkpoints.first().waitFor({ timeout: 30_000 });
+    lap(`trees: run completed, ${await checkpoints.count()} checkpoint(s)`);
+    await shot('sidebar.png');
+
+    // 5. A longer second run, stopped with the progress notification's Cancel.
+    await runCommand(page, 'SupCon: Start SupCon Run');
+    for (let i = 0; i < STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
+    const second = await waitFor('the second run live in the dashboard', async () => {
+      const info = frame.locator('.info-card').first();
+      const [runId, runState, points] = await Promise.all([
+        info.getAttribute('data-run-id', { timeout: 1000 }),
+        info.getAttribute('data-state', { timeout: 1000 }),
+        frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 }),
+      ]);
+      return runId && runId !== first.runId && runState === 'running' && Number(points) > 0 ? runId : undefined;
+    }, 240_000);
+    const progress = notification(page, /SupCon: supcon on synthetic/);
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    lap(`cancel clicked for ${second}`);
+    await notification(page, new RegExp(`${runLabel(second)} stopped at epoch`)).waitFor({ timeout: 300_000 });
+    const stoppedRow = treeRows(sidebar, 'Runs').filter({ hasText: runLabel(second) });
+    await stoppedRow.locator('.codicon-debug-stop').waitFor({ timeout: 30_000 });
+    await waitFor('the stopped state in the dashboard', async () =>
+      (await frame.locator('.info-card').first().getAttribute('data-state', { timeout: 1000 })) === 'stopped' ? true : undefined, 30_000);
+    lap('second run marked stopped');
+    await shot('sidebar-stopped.png');
+
+    // 6. Both runs overlaid: tick the first in the dashboard's run list.
+    await frame.locator(`vscode-checkbox[data-run-id="${first.runId}"]`).click();
+    await waitFor('two runs overlaid', async () => ((await frame.locator('.info-card').count()) === 2 ? true : undefined), 30_000);
+    lap('two runs overlaid');
+    await shot('dashboard-compare.png');
+
+    const body = frame.locator('body');
+    const csp = await body.getAttribute('data-csp-violations');
+    assert.equal(csp, null, `the dashboard hit ${csp} CSP violations, the last: ${await body.getAttribute('data-csp-blocked')}`);
+    ok = true;
+  } finally {
+    if (session && !ok) await session.page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => undefined);
+    await session?.close();
+    const log = path.join(state, 'code-server.log');
+    if (!ok && fs.existsSync(log)) fs.copyFileSync(log, path.join(artifacts, 'code-server.log'));
+    fs.rmSync(state, { recursive: true, force: true });
+  }
+});

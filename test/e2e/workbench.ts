@@ -1,0 +1,80 @@
+/** Playwright steps on the VS Code workbench: palette, quick input, notifications, views, the dashboard webview. */
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value other than undefined. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const t0 = Date.now();
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (${(lastError as Error).message})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Runs a command by its full palette label, retrying while the extension is still registering. */
+export async function runCommand(page: Page, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  await waitFor(`"${label}" in the command palette`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await widget.waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.type(label);
+    try {
+      await row.waitFor({ timeout: 3000 });
+      return true;
+    } catch {
+      return undefined;
+    }
+  }, 90_000, 500);
+  await row.click();
+}
+
+/** Answers the open quick input: types `value` when given, then Enter. */
+export async function answer(page: Page, value?: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  if (value !== undefined) {
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(value);
+  }
+  const title = await widget.locator('.quick-input-title').textContent();
+  await page.keyboard.press('Enter');
+  // The next step replaces the widget's title; wait for the change so keys go to the right step.
+  await waitFor('the next input step', async () => {
+    const visible = await widget.isVisible();
+    if (!visible) return true;
+    return (await widget.locator('.quick-input-title').textContent()) !== title ? true : undefined;
+  }, 10_000, 100);
+}
+
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast', { hasText: text });
+}
+
+export function dashboard(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+export async function showSupConViews(page: Page): Promise<Locator> {
+  const item = page.locator('.activitybar .action-item a[aria-label^="SupCon"]');
+  await item.waitFor({ timeout: 30_000 });
+  const sidebar = page.locator('#workbench\\.view\\.extension\\.supconLab');
+  if (!(await sidebar.isVisible())) await item.click();
+  await sidebar.waitFor({ state: 'visible', timeout: 15_000 });
+  return sidebar;
+}
+
+/** The rows of a tree view in the SupCon side bar, by view title. */
+export function treeRows(sidebar: Locator, view: 'Runs' | 'Checkpoints'): Locator {
+  const pane = sidebar.locator('.pane', { has: sidebar.page().locator('.pane-header', { hasText: new RegExp(`^\\s*${view}`, 'i') }) });
+  return pane.locator('.monaco-list-row');
+}
