@@ -114,13 +114,20 @@ function setZoom(range?: [number, number]): void {
 }
 
 let drawPending = false;
+let lastDrawEnd = 0;
+let lastDrawMs = 0;
+/** At most one draw per frame, and spaced by a few times the last draw's cost so huge runs stay responsive. */
 function scheduleDraw(): void {
   if (drawPending) return;
   drawPending = true;
-  requestAnimationFrame(() => {
+  const wait = Math.max(0, lastDrawEnd + 3 * lastDrawMs - performance.now());
+  setTimeout(() => requestAnimationFrame(() => {
     drawPending = false;
+    const t0 = performance.now();
     draw();
-  });
+    lastDrawEnd = performance.now();
+    lastDrawMs = lastDrawEnd - t0;
+  }), wait);
 }
 
 function draw(): void {
