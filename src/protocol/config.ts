@@ -13,9 +13,9 @@ export interface DatasetConfig {
   kind: DatasetKind;
   /** File or folder for kinds read from disk. */
   path?: string;
-  /** Use only the first N training images (0 = all). */
+  /** Use N training images, a class-balanced seeded subset (0 = all). */
   trainLimit: number;
-  /** Use only the first N test images (0 = all). */
+  /** Use N test images, a class-balanced seeded subset (0 = all). */
   testLimit: number;
   /** Side length images are resized to (image folders). */
   imageSize: number;
@@ -107,8 +107,8 @@ export const runConfigSchema: Schema = {
           description: 'fashion-mnist is built in (offline); synthetic is a tiny generated set for tests; the others read `path`.',
         },
         path: { type: 'string', description: 'File or folder holding the dataset (cifar10, cifar100, idx, folder).' },
-        trainLimit: int(0, 10_000_000, 0, 'Use only the first N training images (0 = all).'),
-        testLimit: int(0, 10_000_000, 0, 'Use only the first N test images (0 = all).'),
+        trainLimit: int(0, 10_000_000, 0, 'Use N training images, a class-balanced seeded subset (0 = all).'),
+        testLimit: int(0, 10_000_000, 0, 'Use N test images, a class-balanced seeded subset (0 = all).'),
         imageSize: int(8, 96, 32, 'Side length in pixels that folder images are resized to.'),
         testFraction: num(0.01, 0.9, 0.2, 'Test fraction for an image folder without test/.'),
         labels: { type: 'string', enum: ['fine', 'coarse'], default: 'fine', description: 'CIFAR-100 labels.' },

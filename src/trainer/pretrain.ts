@@ -62,14 +62,14 @@ export function epochOrder(count: number, seed: number, epoch: number): Int32Arr
   return new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle(order);
 }
 
-interface StepResult {
+export interface StepResult {
   loss: tf.Scalar;
   posSim: tf.Scalar;
   negSim: tf.Scalar;
 }
 
 /** One forward, backward and update. `x` holds views*B images, view-major. */
-function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number): StepResult {
+export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number): StepResult {
   const batch = labels.length;
   const views = x.shape[0] / batch;
   let stats: Omit<StepResult, 'loss'> | undefined;

@@ -84,7 +84,8 @@ export async function linearProbe(
   const classifier = createLinear(dim, dataset.classes.length, rng, 'probe');
   const params = [...classifier.params.trainable.values()];
   const optim = new Sgd(params, 0.9, 0);
-  const batch = Math.min(cfg.batchSize, dataset.train.count);
+  // small sets still get at least 10 steps an epoch
+  const batch = Math.min(cfg.batchSize, Math.ceil(dataset.train.count / 10));
   const perEpoch = Math.max(1, Math.floor(dataset.train.count / batch));
   const total = perEpoch * cfg.epochs;
   let step = 0;

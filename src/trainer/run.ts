@@ -15,7 +15,7 @@ import { loadDataset } from './data/dataset';
 import { describeFailure } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
 import { linearProbe } from './probe';
-import { RunRecorder } from './recorder';
+import { EventBody, RunRecorder } from './recorder';
 
 export interface JobOptions {
   cacheDir?: string;
@@ -82,11 +82,13 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
   let model: Model | undefined;
   try {
     const backend = await initBackend(config.backend);
+    // `started` comes first; what loading the data says follows it
+    const loadNotes: EventBody[] = [];
     const dataset = await loadDataset(config.dataset, {
       cacheDir: opts.cacheDir ?? defaultCacheDir(),
       seed: config.seed,
-      log: (message) => recorder.emit({ type: 'log', level: 'info', message }),
-      warn: (code, message) => recorder.emit({ type: 'warning', code, message }),
+      log: (message) => loadNotes.push({ type: 'log', level: 'info', message }),
+      warn: (code, message) => loadNotes.push({ type: 'warning', code, message }),
     });
     model = buildModel(config, dataset);
     let position: TrainingPosition = { epoch: 0, stepInEpoch: 0, globalStep: 0, rngState: config.seed ^ 0xa5a5a5a5 };
@@ -106,6 +108,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       testSize: dataset.test.count,
       stepsPerEpoch: stepsPerEpoch(dataset.train.count, config.batchSize),
     });
+    loadNotes.forEach((note) => recorder.emit(note));
     if (plan.pretrain) {
       const best = listCheckpoints(recorder.runDir).find((c) => c.name === 'best')?.metric;
       const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop });
