@@ -86,7 +86,7 @@ export class ChartView {
     this.input = input;
     const width = Math.max(200, this.plotEl.clientWidth);
     const lines = this.linesFor(input);
-    const structure = JSON.stringify([lines.map((l) => [l.run.id, l.spec.source, l.smoothed, l.faded, input.colorOf(l.run.id)]), this.useLog(input)]);
+    const structure = JSON.stringify([lines.map((l) => [l.run.id, input.labelOf(l.run.id), l.spec.source, l.smoothed, l.faded, input.colorOf(l.run.id)]), this.useLog(input)]);
     const drawKey = JSON.stringify([structure, width, input.runs.map((r) => r.version), input.smoothing, this.spec.x === 'step' ? input.zoom : null]);
     if (drawKey === this.lastDraw) return;
     this.lastDraw = drawKey;

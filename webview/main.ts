@@ -157,6 +157,7 @@ function toggle(id: string, on: boolean): void {
 function showTab(tab: DashboardTab): void {
   state.tab = tab;
   panels.activeid = `tab-${tab}`;
+  toolbar.hidden = tab !== 'charts';
   save();
 }
 
@@ -215,8 +216,7 @@ logBox.addEventListener('change', () => {
 panels.addEventListener('change', () => {
   const tab = (panels.activeid ?? '').replace(/^tab-/, '') as DashboardTab;
   if (tab in tabs && tab !== state.tab) {
-    state.tab = tab;
-    save();
+    showTab(tab);
     if (tab === 'charts') scheduleDraw();
   }
 });

@@ -22,7 +22,8 @@ export function renderRunInfo(
     const facts: string[] = [];
     const config = run.config ?? m?.config;
     if (config) facts.push(`${config.method} · ${config.encoder} · ${config.dataset.kind}`);
-    if (run.lastEpoch !== undefined && config) facts.push(`epoch ${run.lastEpoch}/${config.epochs}`);
+    const epoch = Math.max((run.epochOfStep.last() ?? -1) + 1, (run.lastEpoch ?? -1) + 1);
+    if (epoch > 0 && config) facts.push(`epoch ${epoch}/${config.epochs}`);
     if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}%`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;

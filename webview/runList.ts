@@ -24,13 +24,15 @@ export function renderRunList(
     const box = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
     box.checked = sel.has(run.id);
     box.dataset.runId = run.id;
-    box.title = run.id;
+    box.setAttribute('aria-label', run.label);
     box.addEventListener('change', () => onToggle(run.id, box.checked));
     const swatch = el('span', { className: 'swatch' });
     if (sel.has(run.id)) swatch.style.background = runColor(colorOf(run.id));
     const state = run.state ?? 'unknown';
-    box.append(swatch, el('span', { className: 'run-label', text: run.label }), el('span', { className: `state state-${state}`, text: state }));
-    parent.append(el('div', { className: 'run-row' }, box));
+    const label = el('span', { className: 'run-label', text: run.label, title: run.id });
+    // The whole row toggles, not only the box.
+    label.addEventListener('click', () => box.click());
+    parent.append(el('div', { className: 'run-row' }, box, swatch, label, el('span', { className: `state state-${state}`, text: state })));
   }
   if (shown.length < runs.length) parent.append(el('p', { className: 'hint', text: `${runs.length - shown.length} older runs: select them in the Runs view.` }));
 }

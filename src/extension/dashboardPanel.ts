@@ -80,8 +80,9 @@ export class DashboardPanel implements vscode.Disposable {
 
   select(runIds: string[]): void {
     this.selected = [...new Set(runIds)].slice(0, MAX_SELECTED);
-    this.syncFeeds();
+    // The run list first: the webview labels a run's charts from it.
     this.postRuns();
+    this.syncFeeds();
   }
 
   showTab(tab: DashboardTab): void {
@@ -110,8 +111,8 @@ export class DashboardPanel implements vscode.Disposable {
         this.ready = true;
         for (const feed of this.feeds.values()) feed.dispose();
         this.feeds.clear();
-        this.syncFeeds();
         this.postRuns();
+        this.syncFeeds();
         if (this.preview) this.post(this.preview);
         if (this.pendingTab) this.post({ type: 'show', tab: this.pendingTab });
         this.pendingTab = undefined;
@@ -132,8 +133,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private onRunsChanged(): void {
-    this.syncFeeds();
     this.postRuns();
+    this.syncFeeds();
   }
 
   /** One feed per selected run; a run that starts or stops being driven here gets a new one. */

@@ -14,6 +14,7 @@ import type { TrainerExit, TrainerProcess } from './trainerProcess';
 export type RunJob = 'train' | 'resume' | 'probe';
 
 export interface RunProgress {
+  /** 1-based, as people count (events carry 0-based epochs). */
   epoch: number;
   epochs: number;
   /** 0..1 over the whole job, when known. */
@@ -93,13 +94,13 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         }
         break;
       case 'step':
-        p.epoch = e.epoch;
+        p.epoch = e.epoch + 1;
         if (e.loss !== null) p.loss = e.loss;
         p.imagesPerSec = e.imagesPerSec;
         if (this.stepsPerEpoch && p.epochs) p.fraction = Math.min(1, e.globalStep / (this.stepsPerEpoch * p.epochs));
         break;
       case 'epoch':
-        p.epoch = e.epoch;
+        p.epoch = e.epoch + 1;
         break;
       case 'probeProgress':
         this.probeEpochs = e.epochs;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrainerEvent } from '../protocol/messages';
+import type { BackendInfo, TrainerEvent } from '../protocol/messages';
 import { LiveRun, RunJob, RunOutcome } from './liveRun';
 import { guard, output } from './output';
 import { pct } from './runPresentation';
@@ -109,10 +109,8 @@ export class RunLauncher {
         for (const s of b.skipped) out.info(`[${e.runId}] not used: ${s.backend}: ${s.reason}`);
         if (!b.gpu && b.skipped.length && !this.backendNoteShown) {
           this.backendNoteShown = true;
-          void vscode.window.showInformationMessage(
-            `SupCon is training on ${b.label}: no GPU backend could be used (${b.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}).`,
-            'How to Use a GPU',
-          ).then((pick) => pick && this.explainGpu());
+          void vscode.window.showInformationMessage(`SupCon is training on ${b.label}: no GPU backend is available here.`, 'How to Use a GPU')
+            .then((pick) => pick && this.explainGpu(b.skipped));
         }
         break;
       }
@@ -128,9 +126,11 @@ export class RunLauncher {
     }
   }
 
-  private explainGpu(): void {
+  private explainGpu(skipped: BackendInfo['skipped']): void {
     const out = output();
     out.info([
+      'Why no GPU backend was used:',
+      ...skipped.map((s) => `  - ${s.backend}: ${s.reason}`),
       'Using a GPU with SupCon Lab:',
       '  - WebGPU (shipped with the extension) needs a GPU driver with Vulkan on Linux, Metal on macOS, D3D12 on Windows.',
       '  - CUDA: install @tensorflow/tfjs-node-gpu (CUDA 11.2 and cuDNN 8.1) in a trainer install (`npm install supcon-lab @tensorflow/tfjs-node-gpu`)',

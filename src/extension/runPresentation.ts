@@ -58,7 +58,7 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   if (s?.top1 !== undefined) parts.push(`top-1 ${pct(s.top1)}`);
   else if (live?.loss !== undefined) parts.push(`loss ${fmtLoss(live.loss)}`);
   else if (s?.lastLoss !== undefined) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
-  if (state === 'running' && c) parts.push(`epoch ${live?.epoch ?? s?.epoch ?? 0}/${c.epochs}`);
+  if (state === 'running' && c) parts.push(`epoch ${live?.epoch ?? (s?.epoch ?? 0) + 1}/${c.epochs}`);
   if (run.problem && !s) parts.push('unreadable');
 
   const tip = [`**${escapeMd(run.id)}**`, '', `State: ${state}`];
@@ -87,7 +87,7 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
 
 export function checkpointItemModel(runId: string, cp: CheckpointInfo): ItemModel {
   const parts = [`epoch ${cp.epoch}`];
-  if (cp.metric !== undefined) parts.push(cp.metric <= 1 && cp.metric >= 0 ? pct(cp.metric) : fmtLoss(cp.metric));
+  if (cp.metric !== undefined) parts.push(fmtLoss(cp.metric));
   const saved = cp.savedAt ? new Date(cp.savedAt).toLocaleString() : 'unknown';
   return {
     id: `${runId}/${cp.name}`,

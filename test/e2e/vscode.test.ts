@@ -127,6 +127,25 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     lap('two runs overlaid');
     await shot('dashboard-compare.png');
 
+    // 7. The augmentation preview: the trainer's PNG in the dashboard's Augmentations tab.
+    await runCommand(page, 'SupCon: Preview Augmented Views');
+    await waitFor('the preview image', async () =>
+      ((await frame.locator('.preview img').getAttribute('src', { timeout: 1000 })) ?? '').startsWith('data:image/png;base64,') ? true : undefined, 120_000);
+    lap('augmentation preview shown');
+    await shot('preview.png');
+
+    // 8. A config file with a bad field gets a diagnostic naming it.
+    fs.writeFileSync(path.join(session.workspace, 'bad.supcon.json'), '{\n  "method": "supcon",\n  "epochs": 0\n}\n');
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type('bad.supcon.json');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'bad.supcon.json' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'bad.supcon.json' }).waitFor({ timeout: 15_000 });
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: /epochs: expected an integer >= 1.*got 0/ }).waitFor({ timeout: 30_000 });
+    lap('config diagnostic names the field');
+    await shot('config-diagnostic.png');
+
     const body = frame.locator('body');
     const csp = await body.getAttribute('data-csp-violations');
     assert.equal(csp, null, `the dashboard hit ${csp} CSP violations, the last: ${await body.getAttribute('data-csp-blocked')}`);

@@ -23,10 +23,13 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function runCommand(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  const input = widget.locator('.quick-input-box input');
   await waitFor(`"${label}" in the command palette`, async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    await widget.waitFor({ state: 'visible', timeout: 5000 });
+    // Type only once the palette's own input has focus, or the keys land in an editor.
+    await waitFor('the command palette input', async () =>
+      (await input.evaluate((el) => el === document.activeElement && (el as HTMLInputElement).value.startsWith('>'))) ? true : undefined, 5000, 50);
     await page.keyboard.type(label);
     try {
       await row.waitFor({ timeout: 3000 });

@@ -27,6 +27,10 @@ test('a live run shows its latest loss and epoch, spins, and is stoppable', () =
   assert.equal(m.description, 'supcon · loss 1.235 · epoch 2/3');
   assert.equal(m.icon.id, 'sync~spin');
   assert.match(m.contextValue, /\blive\b/);
+  // A run driven elsewhere: status.json's 0-based epoch, shown 1-based.
+  const other = runItemModel({ ...run, status: status({ state: 'running', epoch: 1, lastLoss: 2 }) });
+  assert.equal(other.description, 'supcon · loss 2.000 · epoch 2/3');
+  assert.doesNotMatch(other.contextValue, /\blive\b/);
 });
 
 test('failed, stopped, interrupted and unreadable runs get their own icons', () => {
@@ -44,6 +48,6 @@ test('labels drop the time stamp; checkpoints show epoch and metric', () => {
   assert.equal(runLabel('20261128-142501-demo-00aa'), 'demo-00aa');
   assert.equal(runLabel('odd'), 'odd');
   const m = checkpointItemModel('run', { name: 'epoch-2', dir: '/c', epoch: 2, globalStep: 20, metric: 0.75, savedAt: 0 });
-  assert.equal(m.description, 'epoch 2 · 75.0%');
+  assert.equal(m.description, 'epoch 2 · 0.7500');
   assert.equal(m.contextValue, 'supconCheckpoint');
 });
