@@ -159,7 +159,8 @@ export class ChartView {
         stroke: l.faded ? faded(color, 0.3) : color,
         width: l.faded ? 1 : 1.5,
         dash: l.spec.dash,
-        points: { show: false },
+        // Dots only while a line has too few points to read as one.
+        points: { show: (_u, _si, i0, i1) => i1 - i0 < 24, size: 5 },
         value: (_u, v) => (v == null ? '—' : this.spec.format(v)),
       });
     }

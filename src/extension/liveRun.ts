@@ -37,6 +37,15 @@ export interface LiveRunEvents {
   exit: [RunOutcome];
 }
 
+/** "epoch 2/10", "loss 1.234", "850 img/s": what the status bar and the progress notification show. */
+export function progressParts(job: RunJob, p: RunProgress): string[] {
+  const parts: string[] = [];
+  if (job !== 'probe' && p.epochs) parts.push(`epoch ${Math.max(1, p.epoch)}/${p.epochs}`);
+  if (p.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(4)}`);
+  if (p.imagesPerSec !== undefined) parts.push(`${Math.round(p.imagesPerSec)} img/s`);
+  return parts;
+}
+
 /** Size of metrics.jsonl now: a resumed or probed run's earlier events live in the file up to here. */
 export function metricsSize(runDir: string | undefined): number {
   if (!runDir) return 0;

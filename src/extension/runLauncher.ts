@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendInfo, TrainerEvent } from '../protocol/messages';
-import { LiveRun, RunJob, RunOutcome } from './liveRun';
+import { LiveRun, progressParts, RunJob, RunOutcome } from './liveRun';
 import { guard, output } from './output';
 import { pct } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
@@ -86,13 +86,9 @@ export class RunLauncher {
             const now = Date.now();
             if (now - lastReport < 250 || token.isCancellationRequested) return;
             lastReport = now;
-            const p = run.progress;
-            const fraction = p.fraction ?? reported;
-            const parts = [JOB_VERB[run.job]];
-            if (run.job !== 'probe' && p.epochs) parts.push(`epoch ${p.epoch}/${p.epochs}`);
-            if (p.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(4)}`);
-            if (p.imagesPerSec !== undefined) parts.push(`${Math.round(p.imagesPerSec)} img/s`);
-            progress.report({ message: parts.join(' · '), increment: Math.max(0, (fraction - reported) * 100) });
+            const fraction = run.progress.fraction ?? reported;
+            const message = [JOB_VERB[run.job], ...progressParts(run.job, run.progress)].join(' · ');
+            progress.report({ message, increment: Math.max(0, (fraction - reported) * 100) });
             reported = Math.max(reported, fraction);
           }));
           run.once('exit', () => resolve());

@@ -1,17 +1,12 @@
 /** Status-bar item for the runs this window drives: epoch, loss, images/s; click opens the dashboard. */
 import * as vscode from 'vscode';
-import type { LiveRun } from './liveRun';
+import { LiveRun, progressParts } from './liveRun';
 import type { RunRegistry } from './runRegistry';
 
-export function statusText(runs: readonly LiveRun[]): string {
+function statusText(runs: readonly LiveRun[]): string {
   const r = runs[runs.length - 1];
-  const p = r.progress;
-  const parts = [`$(pulse) SupCon${runs.length > 1 ? ` (${runs.length} runs)` : ''}`];
-  if (r.job === 'probe') parts.push('probe');
-  else if (p.epochs) parts.push(`epoch ${p.epoch}/${p.epochs}`);
-  if (p.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(4)}`);
-  if (p.imagesPerSec !== undefined) parts.push(`${Math.round(p.imagesPerSec)} img/s`);
-  return parts.join(' · ');
+  const head = `$(pulse) SupCon${runs.length > 1 ? ` (${runs.length} runs)` : ''}`;
+  return [head, ...(r.job === 'probe' ? ['probe'] : []), ...progressParts(r.job, r.progress)].join(' · ');
 }
 
 export class RunStatusBar implements vscode.Disposable {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { LiveRun, RunOutcome } from '../../src/extension/liveRun';
+import { LiveRun, progressParts, RunOutcome } from '../../src/extension/liveRun';
 import { TrainerExit, TrainerProcess } from '../../src/extension/trainerProcess';
 import type { TrainerEvent } from '../../src/protocol/messages';
 
@@ -99,4 +99,10 @@ test('a trainer that cannot start is reported', async () => {
   const o = await outcome;
   assert.equal(o.state, 'failed');
   assert.match(o.error!, /Could not start the trainer/);
+});
+
+test('progress reads as people count epochs', () => {
+  assert.deepEqual(progressParts('train', { epoch: 0, epochs: 3 }), ['epoch 1/3']);
+  assert.deepEqual(progressParts('train', { epoch: 2, epochs: 3, loss: 1.23456, imagesPerSec: 850.4 }), ['epoch 2/3', 'loss 1.235', '850 img/s']);
+  assert.deepEqual(progressParts('probe', { epoch: 2, epochs: 3 }), []);
 });
