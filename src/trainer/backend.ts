@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendChoice } from '../protocol/config';
@@ -76,7 +77,20 @@ async function startNodeGpu(): Promise<Started> {
   return { name: 'tensorflow', label: 'GPU (CUDA, tfjs-node-gpu)', version: packageVersion(NODE_GPU), threads: os.availableParallelism(), gpu: true };
 }
 
+/** On Linux a GPU shows up as a device node; without one, 'auto' need not load Dawn (which warns on stderr). */
+function linuxHasGpuDevice(): boolean {
+  const has = (dir: string, prefix: string) => {
+    try {
+      return fs.readdirSync(dir).some((f) => f.startsWith(prefix));
+    } catch {
+      return false;
+    }
+  };
+  return has('/dev/dri', 'renderD') || has('/dev', 'nvidia');
+}
+
 async function startWebGpu(forced: boolean): Promise<Started> {
+  if (!forced && process.platform === 'linux' && !linuxHasGpuDevice()) throw new Error('no GPU device on this machine (/dev/dri/renderD*, /dev/nvidia*)');
   const adapter = await registerWebGpu();
   try {
     if (adapter.software && !forced) throw new Error(`only a software adapter (${adapter.description}); the CPU backends are faster`);

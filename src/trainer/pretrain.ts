@@ -172,6 +172,8 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
           message: `loss ${loss.toFixed(4)} sits at the collapse value (T/base_T) ln(${config.views}N-1) = ${collapse.toFixed(4)}: every embedding is the same. Try a lower learning rate or a higher temperature.`,
         });
       }
+      // let IPC messages and signals (a stop request) in between steps
+      await new Promise(setImmediate);
       if (ctx.shouldStop() && s < perEpoch - 1) {
         await save('last', { epoch, stepInEpoch: s + 1, globalStep, rngState: rng.state }, lastLoss);
         return { kind: 'stopped' };

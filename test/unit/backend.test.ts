@@ -22,7 +22,7 @@ describe('initBackend', () => {
     assert.deepEqual({ gpu: info.gpu, threads: info.threads }, { gpu: false, threads: 1 });
     assert.match(info.label, /wasm/);
     assert.match(why.gpu, /tfjs-node-gpu is not installed: npm install @tensorflow\/tfjs-node-gpu \(needs CUDA 11\.2 \+ cuDNN 8\.1/);
-    assert.match(why.webgpu, /software adapter|no WebGPU adapter|does not load/);
+    assert.match(why.webgpu, /no GPU device|software adapter|no WebGPU adapter|does not load/);
     assert.match(why.node, /tfjs-node is not installed: npm install @tensorflow\/tfjs-node/);
   });
 

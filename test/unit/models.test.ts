@@ -18,9 +18,9 @@ test('batch norm with the hand-written gradient matches autograd of the textbook
   const beta = tf.variable(tf.tensor1d([0.1, 0.2, -0.3]));
   const upstream = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 2);
   const bn = { gamma, beta, mean: tf.variable(tf.zeros([3]), false), variance: tf.variable(tf.ones([3]), false) };
-  const ours = (xx: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) =>
-    tf.sum(tf.mul(batchNormTraining(xx, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }), upstream));
-  const textbook = (xx: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => {
+  const ours = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(batchNormTraining(xx as tf.Tensor4D, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }), upstream));
+  const textbook = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
     const { mean, variance } = tf.moments(xx, [0, 1, 2]);
     return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b), upstream));
   };
