@@ -149,6 +149,14 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     const body = frame.locator('body');
     const csp = await body.getAttribute('data-csp-violations');
     assert.equal(csp, null, `the dashboard hit ${csp} CSP violations, the last: ${await body.getAttribute('data-csp-blocked')}`);
+
+    // 9. After a window reload the dashboard comes back with both runs selected.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
+    await waitFor('the restored dashboard', async () =>
+      (await frame.locator('.info-card').count()) === 2 && Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 })) > 0 ? true : undefined, 90_000);
+    lap('dashboard restored after reload');
     ok = true;
   } finally {
     if (session && !ok) await session.page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => undefined);
