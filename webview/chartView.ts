@@ -160,7 +160,7 @@ export class ChartView {
         width: l.faded ? 1 : 1.5,
         dash: l.spec.dash,
         // Dots only while a line has too few points to read as one.
-        points: { show: (_u, _si, i0, i1) => i1 - i0 < 24, size: 5 },
+        points: { show: (_u, _si, i0, i1) => !l.faded && i1 - i0 < 12, size: 5 },
         value: (_u, v) => (v == null ? '—' : this.spec.format(v)),
       });
     }

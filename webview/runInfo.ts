@@ -21,7 +21,7 @@ export function renderRunInfo(
     const head = el('div', { className: 'info-head' }, swatch, el('span', { className: 'run-label', text: m?.label ?? run.id, title: run.id }), el('span', { className: `state state-${state}`, text: state }));
     const facts: string[] = [];
     const config = run.config ?? m?.config;
-    if (config) facts.push(`${config.method} · ${config.encoder} · ${config.dataset.kind}`);
+    if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((f) => typeof f === 'string').join(' · '));
     const epoch = Math.max((run.epochOfStep.last() ?? -1) + 1, (run.lastEpoch ?? -1) + 1);
     if (epoch > 0 && config) facts.push(`epoch ${epoch}/${config.epochs}`);
     if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}%`);

@@ -3,12 +3,11 @@
  * Cancel asks the trainer to stop, trainer output in the output channel, a
  * note on which backend ran, and a notification with the outcome.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendInfo, TrainerEvent } from '../protocol/messages';
 import { LiveRun, progressParts, RunJob, RunOutcome } from './liveRun';
 import { guard, output } from './output';
-import { pct } from './runPresentation';
+import { pct, runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { launchSettings } from './settings';
 import { canResolve, trainerLaunch } from './trainerLaunch';
@@ -145,12 +144,12 @@ export class RunLauncher {
     };
     if (o.state === 'failed') {
       output().error(`[${name}] failed: ${o.error ?? 'unknown error'}${o.hint ? ` (${o.hint})` : ''}`);
-      void vscode.window.showErrorMessage(`SupCon ${run.job} ${name} failed: ${o.error ?? 'unknown error'}${o.hint ? ` Hint: ${o.hint}` : ''}`, 'Show Log', ...open).then(act);
+      void vscode.window.showErrorMessage(`SupCon ${run.job} ${runLabel(name)} failed: ${o.error ?? 'unknown error'}${o.hint ? ` Hint: ${o.hint}` : ''}`, 'Show Log', ...open).then(act);
       return;
     }
     const top1 = o.top1 !== undefined ? ` Probe top-1: ${pct(o.top1)}.` : '';
     const what = o.state === 'stopped' ? `stopped at epoch ${run.progress.epoch}; its checkpoint was saved.` : 'completed.';
     output().info(`[${name}] ${o.state}${top1}`);
-    void vscode.window.showInformationMessage(`SupCon ${run.job === 'probe' ? 'probe of' : 'run'} ${path.basename(name)} ${what}${top1}`, ...open).then(act);
+    void vscode.window.showInformationMessage(`SupCon ${run.job === 'probe' ? 'probe of' : 'run'} ${runLabel(name)} ${what}${top1}`, ...open).then(act);
   }
 }

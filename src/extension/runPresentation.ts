@@ -2,6 +2,7 @@
  * How a run and a checkpoint read in the trees: label, description, icon,
  * tooltip and context value, as plain data (tested without VS Code).
  */
+import type { RunConfig } from '../protocol/config';
 import type { RunState } from '../protocol/messages';
 import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
 import type { RunProgress } from './liveRun';
@@ -49,31 +50,34 @@ function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
 export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false): ItemModel {
   const state: RunState | 'unknown' = isLive ? 'running' : run.status?.state ?? 'unknown';
-  const c = run.config;
+  // Files of old or foreign runs may hold anything: read each field defensively.
+  const c: Partial<RunConfig> = typeof run.config === 'object' && run.config !== null ? run.config : {};
   const s = run.status;
   const parts: string[] = [];
-  if (c) parts.push(c.method);
-  if (s?.top1 !== undefined) parts.push(`top-1 ${pct(s.top1)}`);
+  if (typeof c.method === 'string') parts.push(c.method);
+  if (isNum(s?.top1)) parts.push(`top-1 ${pct(s.top1)}`);
   else if (live?.loss !== undefined) parts.push(`loss ${fmtLoss(live.loss)}`);
-  else if (s?.lastLoss !== undefined) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
-  if (state === 'running' && c) parts.push(`epoch ${live?.epoch ?? (s?.epoch ?? 0) + 1}/${c.epochs}`);
+  else if (isNum(s?.lastLoss)) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
+  if (state === 'running' && isNum(c.epochs)) parts.push(`epoch ${live?.epoch ?? (isNum(s?.epoch) ? s.epoch : 0) + 1}/${c.epochs}`);
   if (run.problem && !s) parts.push('unreadable');
 
   const tip = [`**${escapeMd(run.id)}**`, '', `State: ${state}`];
   const started = runStartText(run.id);
   if (started) tip.push(`Started: ${started}`);
-  if (s?.backend) tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
-  if (s?.top1 !== undefined) tip.push(`Probe top-1: ${pct(s.top1)}`);
-  if (s?.error) tip.push(`Error: ${escapeMd(s.error)}`);
-  if (s?.hint) tip.push(`Hint: ${escapeMd(s.hint)}`);
+  if (typeof s?.backend?.label === 'string') tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
+  if (isNum(s?.top1)) tip.push(`Probe top-1: ${pct(s.top1)}`);
+  if (typeof s?.error === 'string') tip.push(`Error: ${escapeMd(s.error)}`);
+  if (typeof s?.hint === 'string') tip.push(`Hint: ${escapeMd(s.hint)}`);
   if (run.problem) tip.push(`Problem: ${escapeMd(run.problem)}`);
-  if (c) tip.push('', '```json', JSON.stringify(c, null, 2), '```');
+  if (run.config) tip.push('', '```json', JSON.stringify(run.config, null, 2).replace(/`/g, "'"), '```');
 
   const flags = ['supconRun', `state-${state}`];
   if (isLive) flags.push('live');
-  if (c) flags.push('hasConfig');
+  if (run.config) flags.push('hasConfig');
   return {
     id: run.id,
     label: runLabel(run.id),

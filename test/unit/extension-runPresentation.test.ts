@@ -51,3 +51,15 @@ test('labels drop the time stamp; checkpoints show epoch and metric', () => {
   assert.equal(m.description, 'epoch 2 · 0.7500');
   assert.equal(m.contextValue, 'supconCheckpoint');
 });
+
+test('corrupt status and config files never throw', () => {
+  const odd = [
+    { config: 'oops' as never, status: status({ top1: 'high', lastLoss: null, backend: {} }) },
+    { config: { method: 7, epochs: '3' } as never, status: status({ state: 'running', epoch: 'x' }) },
+    { config: null as never, status: undefined },
+  ];
+  for (const o of odd) {
+    const m = runItemModel({ id: '20261128-142501-x-0001', dir: '/r', ...o });
+    assert.doesNotMatch(m.description, /undefined|NaN/);
+  }
+});
