@@ -16,7 +16,7 @@ export function renderParams(parent: HTMLElement, runs: readonly RunMeta[]): voi
   }
   const rows = paramsDiff(withConfig.map((r) => r.config));
   const note = withConfig.length > 1
-    ? rows.length ? `${rows.length} fields differ between ${withConfig.length} runs.` : `The ${withConfig.length} runs have the same config.`
+    ? rows.length ? `${rows.length} ${rows.length === 1 ? 'field differs' : 'fields differ'} between ${withConfig.length} runs.` : `The ${withConfig.length} runs have the same config.`
     : 'Config of the selected run.';
   const grid = document.createElement('vscode-data-grid') as DataGrid;
   grid.setAttribute('aria-label', 'Config fields');

@@ -79,13 +79,13 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     // 3. It completes, with the probe's top-1 in the notification.
     const done = notification(page, new RegExp(`${runLabel(first.runId)} completed`));
     await done.waitFor({ timeout: 600_000 });
-    const doneText = (await done.textContent()) ?? '';
+    const doneText = (await done.innerText()) ?? '';
     assert.match(doneText, /Probe top-1: \d+(\.\d)?%/);
     assert.match(doneText, /Open Dashboard/);
     const finalPoints = Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points'));
     assert.ok(finalPoints >= first.points);
     assert.equal(await frame.locator('.info-card').first().getAttribute('data-state'), 'completed');
-    lap(`completed: ${doneText.trim().slice(0, 120)}`);
+    lap(`completed: ${doneText.replace(/\s+/g, ' ').trim()}`);
     await shot('dashboard.png');
 
     // 4. The trees show it: completed with its top-1, and its checkpoints.
@@ -126,6 +126,10 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     await waitFor('two runs overlaid', async () => ((await frame.locator('.info-card').count()) === 2 ? true : undefined), 30_000);
     lap('two runs overlaid');
     await shot('dashboard-compare.png');
+    await frame.locator('#tab-params').click();
+    await frame.locator('vscode-data-grid vscode-data-grid-row').nth(1).waitFor({ timeout: 15_000 });
+    await shot('params.png');
+    await frame.locator('#tab-charts').click();
 
     // 7. The augmentation preview: the trainer's PNG in the dashboard's Augmentations tab.
     await runCommand(page, 'SupCon: Preview Augmented Views');
