@@ -47,6 +47,13 @@ export type TrainerEventType = TrainerEvent['type'];
 /** Parent to trainer. */
 export type TrainerCommand = { type: 'stop' };
 
+const RUN_ID = /^\d{8}-\d{6}-[A-Za-z0-9_.-]+$/;
+
+/** A run folder's name (see newRunId): one path component, no `..`. */
+export function isRunId(id: unknown): id is string {
+  return typeof id === 'string' && RUN_ID.test(id) && !id.includes('..');
+}
+
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const nullableNum = (v: unknown): boolean => v === null || num(v);
 const str = (v: unknown): v is string => typeof v === 'string';
@@ -54,7 +61,8 @@ const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' 
 
 /** Field checks per event type; `loss` may be null (JSON has no NaN) when a step diverged. */
 const shapes: Record<TrainerEventType, Record<string, (v: unknown) => boolean>> = {
-  started: { runId: str, config: obj, backend: obj, trainSize: num, testSize: num, stepsPerEpoch: num },
+  // a runId names a folder inside the runs directory, so a forged one must not point elsewhere
+  started: { runId: isRunId, config: obj, backend: obj, trainSize: num, testSize: num, stepsPerEpoch: num },
   step: { epoch: num, step: num, globalStep: num, loss: nullableNum, lr: num, imagesPerSec: num, posSim: nullableNum, negSim: nullableNum },
   epoch: { epoch: num, loss: nullableNum, lr: num, imagesPerSec: num, seconds: num },
   checkpoint: { name: str, epoch: num, globalStep: num },

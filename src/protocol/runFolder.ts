@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { RunConfig } from './config';
-import { BackendInfo, parseEventLine, RunState, TrainerEvent } from './messages';
+import { BackendInfo, isRunId, parseEventLine, RunState, TrainerEvent } from './messages';
 
 export const DEFAULT_RUNS_DIR = path.join('.supcon', 'runs');
 
@@ -60,11 +60,7 @@ export const runFiles = (runDir: string) => ({
   checkpoints: path.join(runDir, 'checkpoints'),
 });
 
-const RUN_ID = /^\d{8}-\d{6}-[A-Za-z0-9_.-]+$/;
-
-export function isRunId(id: string): boolean {
-  return RUN_ID.test(id) && !id.includes('..');
-}
+export { isRunId };
 
 /** Run ids sort by start time: 20261128-142501-supcon-fmnist-3fa2. */
 export function newRunId(label: string, now = new Date()): string {
@@ -74,19 +70,25 @@ export function newRunId(label: string, now = new Date()): string {
   return `${stamp}-${safe}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
+/** Writes every byte at the file position (writeSync may write fewer, e.g. on a nearly full disk). */
+export function writeAll(fd: number, data: Uint8Array): void {
+  for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
+}
+
 /** Write to a temporary name, fsync, rename: a reader sees the old file or the new one. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-  const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
+    // a failed write (a full disk) must not leave its partial copy behind
     fs.rmSync(tmp, { force: true });
     throw e;
   }
@@ -223,25 +225,45 @@ export function parseMetricsBuffer(buf: Buffer, offset: number): MetricsChunk {
   return { events, offset: offset + end + 1, skipped };
 }
 
-/** Checkpoints of a run, newest first; incomplete ones (no manifest) are left out. */
+/** `<name>` or a copy `<name>.tmp-<pid>-<hex>` / `<name>.old-<pid>-<hex>` that saveCheckpoint makes while replacing it. */
+const CHECKPOINT_DIR = /^([A-Za-z0-9_-]+)(\.(?:tmp|old)-\d+-[0-9a-f]+)?$/;
+
+function readCheckpointInfo(root: string, entry: string, name: string): CheckpointInfo | undefined {
+  try {
+    const m = readJson(path.join(root, entry, 'manifest.json')) as Partial<CheckpointInfo>;
+    if (typeof m.epoch !== 'number' || typeof m.globalStep !== 'number') return undefined;
+    return { name, dir: path.join(root, entry), epoch: m.epoch, globalStep: m.globalStep, metric: m.metric, savedAt: m.savedAt ?? 0 };
+  } catch {
+    return undefined; // incomplete or corrupt: not offered
+  }
+}
+
+/**
+ * Checkpoints of a run, newest first; incomplete ones (no manifest) are left
+ * out. A process killed between the two renames of a replacement leaves
+ * `<name>` missing and complete copies under temporary names: the newest of
+ * them then stands in for `<name>`, so the checkpoint is not lost.
+ */
 export function listCheckpoints(runDir: string): CheckpointInfo[] {
   const root = runFiles(runDir).checkpoints;
-  let names: string[];
+  let entries: string[];
   try {
-    names = fs.readdirSync(root);
+    entries = fs.readdirSync(root);
   } catch {
     return [];
   }
-  const out: CheckpointInfo[] = [];
-  for (const name of names) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) continue; // temporary and retired copies carry a dot
-    try {
-      const m = readJson(path.join(root, name, 'manifest.json')) as Partial<CheckpointInfo>;
-      if (typeof m.epoch !== 'number' || typeof m.globalStep !== 'number') continue;
-      out.push({ name, dir: path.join(root, name), epoch: m.epoch, globalStep: m.globalStep, metric: m.metric, savedAt: m.savedAt ?? 0 });
-    } catch {
-      // incomplete or corrupt: not offered
-    }
+  const byName = new Map<string, CheckpointInfo>();
+  const copies: CheckpointInfo[] = [];
+  for (const entry of entries) {
+    const match = CHECKPOINT_DIR.exec(entry);
+    const info = match && readCheckpointInfo(root, entry, match[1]);
+    if (!info) continue;
+    if (match![2]) copies.push(info);
+    else byName.set(info.name, info);
   }
-  return out.sort((a, b) => b.savedAt - a.savedAt || b.globalStep - a.globalStep);
+  for (const copy of copies) {
+    const have = byName.get(copy.name);
+    if (!have || (path.basename(have.dir) !== copy.name && copy.savedAt > have.savedAt)) byName.set(copy.name, copy);
+  }
+  return [...byName.values()].sort((a, b) => b.savedAt - a.savedAt || b.globalStep - a.globalStep);
 }

@@ -59,6 +59,8 @@ export async function saveCheckpoint(
   let offset = 0;
   for (const [tensorName, v] of variables) {
     const data = (await v.data()) as Float32Array;
+    // a diverged model must not replace the last good checkpoint
+    if (!data.every(Number.isFinite)) throw new CheckpointError(`checkpoint "${name}" not saved: tensor "${tensorName}" holds NaN or infinite values (training diverged); the previous one is kept`);
     tensors.push({ name: tensorName, shape: v.shape, offset });
     parts.push(data);
     offset += data.byteLength;
@@ -85,9 +87,17 @@ export async function saveCheckpoint(
     if (hadOld) fs.rmSync(old, { recursive: true, force: true });
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw Object.assign(new Error(`checkpoint "${name}" not saved: ${(e as Error).message}`), { code: (e as NodeJS.ErrnoException).code });
   }
+  removeStaleCopies(root, name);
   return manifest;
+}
+
+/** Copies of `name` that a killed writer left behind (a run has one writer, and `name` is now complete). */
+function removeStaleCopies(root: string, name: string): void {
+  for (const entry of fs.readdirSync(root)) {
+    if (entry.startsWith(`${name}.tmp-`) || entry.startsWith(`${name}.old-`)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
 }
 
 export interface LoadedCheckpoint {
