@@ -1,18 +1,23 @@
+/** What to change when the loss or the weights stop being finite. */
+export const DIVERGED_HINT = 'Lower the learning rate or raise the temperature; the last good checkpoint is kept and can be resumed.';
+
 /** Turns an error into the message a researcher sees, with what to change. */
 export function describeFailure(e: unknown): { error: string; hint?: string } {
   const error = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOSPC' || /ENOSPC|no space left/i.test(error)) {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left|quota exceeded/i.test(error)) {
     return { error, hint: 'The disk is full: free space on the runs directory\'s disk, then resume from the last checkpoint.' };
   }
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
     return { error, hint: 'Choose a runs directory you can write to (setting supconLab.runsDirectory or --runs-dir).' };
   }
-  if (/out of memory|failed to allocate|OOM|allocation failed|Array buffer allocation/i.test(error)) {
+  // wasm reports a failed allocation as an access out of bounds (its heap stops at 4 GB)
+  if (/out of memory|failed to allocate|OOM|allocation failed|Array buffer allocation|memory access out of bounds/i.test(error)) {
     return { error, hint: 'Out of memory: lower batchSize or views, or pick a smaller encoder.' };
   }
   if (/npm install|not installed|cannot load backend/i.test(error)) {
     return { error, hint: 'Install the backend named above, or run with backend "auto".' };
   }
+  if (/NaN or infinite/.test(error)) return { error, hint: DIVERGED_HINT };
   return { error };
 }

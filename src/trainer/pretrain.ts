@@ -132,6 +132,7 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
   let globalStep = ctx.position.globalStep;
   let bestLoss = ctx.bestLoss;
   let lastLoss: number | undefined;
+  let positivesWarned = false;
   const pixels = batch * config.views * dims.height * dims.width * dims.channels;
   const buffer = new Float32Array(pixels);
 
@@ -157,13 +158,22 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
       const result = trainStep(model, config, x, labels, lr);
       const [loss, posSim, negSim] = await Promise.all([result.loss, result.posSim, result.negSim].map(async (t) => (await t.data())[0]));
       tf.dispose([x, result.loss, result.posSim, result.negSim]);
-      if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep, lastLoss };
+      // numbered as step events number it
+      if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };
       globalStep++;
       lastLoss = loss;
       lossSum += loss;
       steps++;
       const seconds = (performance.now() - t0) / 1000;
       recorder.emit({ type: 'step', epoch, step: s, globalStep, loss, lr, imagesPerSec: batch / seconds, posSim, negSim });
+      if (!positivesWarned && config.views === 1 && config.method !== 'ce' && new Set(labels).size === batch) {
+        positivesWarned = true;
+        recorder.emit({
+          type: 'warning',
+          code: 'no-positive',
+          message: `step ${globalStep}: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing. Use views >= 2 or a larger batchSize.`,
+        });
+      }
       if (!collapseWarned && Math.abs(loss - collapse) < 1e-3 * collapse) {
         collapseWarned = true;
         recorder.emit({

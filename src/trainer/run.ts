@@ -10,9 +10,9 @@ import type { TrainerEvent } from '../protocol/messages';
 import { listCheckpoints, readJson, readStatus, RunStatus, runFiles } from '../protocol/runFolder';
 import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
-import { loadCheckpoint, restoreVariables, TrainingPosition } from './checkpoint';
-import { loadDataset } from './data/dataset';
-import { describeFailure } from './failures';
+import { LoadedCheckpoint, loadCheckpoint, restoreVariables, TrainingPosition } from './checkpoint';
+import { Dataset, loadDataset } from './data/dataset';
+import { describeFailure, DIVERGED_HINT } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
 import { linearProbe } from './probe';
 import { EventBody, RunRecorder } from './recorder';
@@ -35,15 +35,13 @@ export async function trainRun(runsDir: string, config: RunConfig, opts: JobOpti
 
 /** Continues a run from one of its checkpoints, appending to the same metrics. */
 export async function resumeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
-  const config = readRunConfig(runDir);
-  const dir = checkpointDir(runDir, checkpoint);
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: true, checkpoint: dir });
+  const { config, saved } = openRun(runDir, checkpoint);
+  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: true, checkpoint: saved });
 }
 
 /** Runs the linear probe on a saved checkpoint of a run. */
 export async function probeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
-  const config = readRunConfig(runDir);
-  const dir = checkpointDir(runDir, checkpoint);
+  const { config, saved } = openRun(runDir, checkpoint);
   let previous: RunStatus['state'] = 'completed';
   try {
     previous = readStatus(runDir).state;
@@ -51,30 +49,68 @@ export async function probeRun(runDir: string, checkpoint: string, opts: JobOpti
     // unreadable status: the probe rewrites it
   }
   const endState = previous === 'completed' ? 'completed' : 'stopped';
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: false, checkpoint: dir, endState });
+  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: false, checkpoint: saved, endState });
+}
+
+interface SavedCheckpoint {
+  name: string;
+  dir: string;
+  loaded: LoadedCheckpoint;
+}
+
+/** Everything a resume or probe needs from the run folder, checked before the run is touched: a bad one stays as it was. */
+function openRun(runDir: string, checkpoint: string): { config: RunConfig; saved: SavedCheckpoint } {
+  refuseLive(runDir);
+  const config = readRunConfig(runDir);
+  const dir = checkpointDir(runDir, checkpoint);
+  return { config, saved: { name: checkpoint, dir, loaded: loadCheckpoint(dir) } };
+}
+
+/** A second trainer on a live run would interleave its metrics and overwrite its checkpoints. */
+function refuseLive(runDir: string): void {
+  let status: RunStatus;
+  try {
+    status = readStatus(runDir);
+  } catch {
+    return; // a corrupt status.json is rewritten by the new job
+  }
+  if (status.state === 'running' && status.host === os.hostname()) {
+    throw new Error(`${runDir}: still running (process ${status.pid}); stop it first, or wait for it to end`);
+  }
 }
 
 function readRunConfig(runDir: string): RunConfig {
+  const file = runFiles(runDir).config;
+  const raw = readJson(file); // its errors name the file
   try {
-    return resolveConfig(readJson(runFiles(runDir).config));
+    return resolveConfig(raw);
   } catch (e) {
-    throw new Error(`${runFiles(runDir).config}: ${(e as Error).message}`);
+    throw new Error(`${file}: ${(e as Error).message}`);
   }
 }
 
 function checkpointDir(runDir: string, name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`checkpoint name ${JSON.stringify(name)}: expected letters, digits, _ and - only`);
-  const found = listCheckpoints(runDir).find((c) => c.name === name);
-  if (!found) {
-    const known = listCheckpoints(runDir).map((c) => c.name);
-    throw new Error(`${runDir}: no complete checkpoint "${name}" (have: ${known.join(', ') || 'none'})`);
-  }
+  const all = listCheckpoints(runDir);
+  const found = all.find((c) => c.name === name);
+  if (!found) throw new Error(`${runDir}: no complete checkpoint "${name}" (have: ${all.map((c) => c.name).join(', ') || 'none'})`);
   return found.dir;
+}
+
+/** With one view an anchor's positives are other images of its class: some class needs two training images. */
+function checkPositivesPossible(config: RunConfig, dataset: Dataset): void {
+  if (config.views > 1 || config.method === 'ce') return;
+  const seen = new Set<number>();
+  for (const label of dataset.train.labels) {
+    if (seen.has(label)) return;
+    seen.add(label);
+  }
+  throw new Error(`views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class`);
 }
 
 interface Plan {
   pretrain: boolean;
-  checkpoint?: string;
+  checkpoint?: SavedCheckpoint;
   endState?: 'completed' | 'stopped';
 }
 
@@ -90,11 +126,12 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       log: (message) => loadNotes.push({ type: 'log', level: 'info', message }),
       warn: (code, message) => loadNotes.push({ type: 'warning', code, message }),
     });
+    if (plan.pretrain) checkPositivesPossible(config, dataset);
     model = buildModel(config, dataset);
     let position: TrainingPosition = { epoch: 0, stepInEpoch: 0, globalStep: 0, rngState: config.seed ^ 0xa5a5a5a5 };
     if (plan.checkpoint) {
-      const loaded = loadCheckpoint(plan.checkpoint);
-      restoreVariables(loaded, modelVariables(model), plan.checkpoint);
+      const { loaded, dir } = plan.checkpoint;
+      restoreVariables(loaded, modelVariables(model), dir);
       const { epoch, stepInEpoch, globalStep, rngState } = loaded.manifest;
       position = { epoch, stepInEpoch, globalStep, rngState };
     }
@@ -103,7 +140,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       runId: recorder.runId,
       config,
       backend,
-      resumedFrom: plan.checkpoint && path.basename(plan.checkpoint),
+      resumedFrom: plan.checkpoint?.name,
       trainSize: dataset.train.count,
       testSize: dataset.test.count,
       stepsPerEpoch: stepsPerEpoch(dataset.train.count, config.batchSize),
@@ -116,7 +153,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         recorder.emit({
           type: 'failed',
           error: `loss became NaN or infinite at step ${outcome.step}${outcome.lastLoss !== undefined ? ` (last finite loss ${outcome.lastLoss.toFixed(4)})` : ''}`,
-          hint: 'Lower the learning rate or raise the temperature; the last good checkpoint is kept and can be resumed.',
+          hint: DIVERGED_HINT,
           step: outcome.step,
         });
         return recorder.status;
@@ -126,7 +163,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         return recorder.status;
       }
     }
-    const probeName = plan.checkpoint && !plan.pretrain ? path.basename(plan.checkpoint) : 'last';
+    const probeName = plan.checkpoint && !plan.pretrain ? plan.checkpoint.name : 'last';
     const result = await linearProbe(model.encoder, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),
     );
