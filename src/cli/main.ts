@@ -8,6 +8,7 @@ import { isTrainerCommand } from '../protocol/messages';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { loadDataset } from '../trainer/data/dataset';
 import { writePreviewPng } from '../trainer/preview';
+import { describeFailure } from '../trainer/failures';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
@@ -31,7 +32,7 @@ function loadConfig(own: Record<string, string>, overrides: Record<string, strin
   try {
     return resolveConfig(applyOverrides(base, overrides));
   } catch (e) {
-    if (e instanceof ConfigError && own.config) throw new ConfigError(`${own.config}: ${e.field}`, e.message.slice(e.field.length + 2));
+    if (e instanceof ConfigError && own.config) throw new ConfigError(`${own.config}: ${e.field}`, e.message.slice(e.message.indexOf(': ') + 2));
     throw e;
   }
 }
@@ -46,16 +47,23 @@ Run config fields (train, preview; also settable in a --config JSON file):
 ${fields}`;
 }
 
-/** Stop requests: the extension's IPC message, Ctrl-C, or SIGTERM. A second Ctrl-C quits at once. */
+/**
+ * Stop requests: the extension's IPC message, Ctrl-C, or SIGTERM. A second
+ * Ctrl-C or SIGTERM quits at once (the extension's second Stop): the run then
+ * reads as interrupted and resumes from its last checkpoint.
+ */
 function stopSignal(): () => boolean {
   let stop = false;
-  const request = () => {
-    if (stop) process.exit(130);
+  const request = (exitCode: number) => () => {
+    if (stop) {
+      process.stderr.write('supcon-lab: stopped before the step ended; resume continues from the last checkpoint\n');
+      process.exit(exitCode);
+    }
     stop = true;
     process.stderr.write('\nstopping after this step (a checkpoint will be saved)...\n');
   };
-  process.on('SIGINT', request);
-  process.on('SIGTERM', () => (stop = true));
+  process.on('SIGINT', request(130));
+  process.on('SIGTERM', request(143));
   process.on('message', (m: unknown) => {
     if (isTrainerCommand(m)) stop = true;
   });
@@ -102,7 +110,9 @@ main(process.argv.slice(2)).then(
   },
   (e: Error) => {
     const usage = e instanceof UsageError || e instanceof ConfigError;
-    process.stderr.write(`supcon-lab: ${e.message}\n`);
+    const { error, hint } = describeFailure(e);
+    // one line: the extension shows the last line of stderr
+    process.stderr.write(`supcon-lab: ${error}${hint ? ` (${hint})` : ''}\n`);
     process.exitCode = usage ? 2 : 1;
     if (process.connected) process.disconnect();
   },

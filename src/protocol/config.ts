@@ -162,12 +162,13 @@ export const runConfigSchema: Schema = {
 /** A config problem, naming the field as a dotted path. */
 export class ConfigError extends Error {
   constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+    super(`${field || 'config'}: ${message}`);
     this.name = 'ConfigError';
   }
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+// JSON has no NaN or Infinity: name them rather than print null
+const show = (v: unknown): string => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
 
 function expected(s: Schema): string {
   if (s.enum) return `one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
@@ -238,6 +239,9 @@ export function resolveConfig(input: unknown): RunConfig {
   const config = check(input ?? {}, runConfigSchema, '') as RunConfig;
   if (needsPath.includes(config.dataset.kind) && !config.dataset.path) {
     throw new ConfigError('dataset.path', `is required for dataset kind "${config.dataset.kind}"`);
+  }
+  if (config.name.includes('..')) {
+    throw new ConfigError('name', `${show(config.name)} must not contain ".." (it becomes part of a folder name)`);
   }
   if (config.method === 'simclr' && config.views === 1) {
     throw new ConfigError('views', 'simclr needs at least 2 views: with 1 view no anchor has a positive');
