@@ -1,4 +1,4 @@
-// Training on the WebGPU backend matches the cpu backend. Without a GPU this
+// Training on the WebGPU backend matches the cpu backend, and the real trainer runs on it. Without a GPU this
 // runs on Mesa's llvmpipe through Dawn's OpenGL ES backend; a clean Debian 12
 // needs (checked on a debootstrap minbase):
 //   apt-get install --no-install-recommends libegl1 libegl-mesa0 libgl1-mesa-dri libegl-dev
@@ -7,64 +7,49 @@
 // process, which must exit by itself once the GPU is released.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { resolveConfig } from '../../src/protocol/config';
+import { listCheckpoints, readStatus } from '../../src/protocol/runFolder';
 import { initBackend, readScalars, releaseBackend } from '../../src/trainer/backend';
-import { supConLoss } from '../../src/trainer/losses';
+import type { Dataset } from '../../src/trainer/data/dataset';
+import { buildModel, disposeModel, modelVariables, trainStep } from '../../src/trainer/pretrain';
+import { Rng } from '../../src/trainer/rng';
+import { runTrainer } from './runTrainer';
 
 const WORKER_ENV = 'SUPCON_WEBGPU_TEST_BACKEND';
-const [BATCH, VIEWS, SIDE, STEPS] = [16, 2, 12, 2];
+const [BATCH, VIEWS, SIDE, STEPS] = [16, 2, 12, 3];
 
 interface Trace {
   label?: string;
   error?: string;
   losses?: number[];
-  /** Every gradient of every step, flattened. */
+  /** Every variable after the steps, flattened. */
   grads?: number[][];
 }
 
-/** Deterministic values in [-scale, scale). */
-function values(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
-
-/** conv3x3 + batch norm + relu, 2x2 average pool, dense, L2 normalise, supConLoss over two views. */
+/** A few real training steps of the default encoder and projection head with the SupCon loss. */
 async function train(backend: 'webgpu' | 'cpu'): Promise<Trace> {
   const info = await initBackend(backend);
-  const params = [
-    tf.variable(tf.tensor4d(values(9 * 8, 1, 0.5), [3, 3, 1, 8]), true, 'conv'),
-    tf.variable(tf.ones([8]), true, 'bnScale'),
-    tf.variable(tf.zeros([8]), true, 'bnOffset'),
-    tf.variable(tf.tensor2d(values(6 * 6 * 8 * 16, 2, 0.1), [6 * 6 * 8, 16]), true, 'dense'),
-    tf.variable(tf.zeros([16]), true, 'denseBias'),
-  ];
-  const [conv, bnScale, bnOffset, dense, denseBias] = params;
-  const images = tf.tensor4d(values(VIEWS * BATCH * SIDE * SIDE, 3), [VIEWS * BATCH, SIDE, SIDE, 1]);
-  const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 4), 'int32');
-  const loss = () =>
-    tf.tidy(() => {
-      const h = tf.conv2d(images, conv as tf.Variable<tf.Rank.R4>, 1, 'same');
-      const { mean, variance } = tf.moments(h, [0, 1, 2]);
-      const a = tf.relu(tf.batchNorm(h, mean, variance, bnOffset as tf.Tensor1D, bnScale as tf.Tensor1D, 1e-3));
-      const z = tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid').reshape([VIEWS * BATCH, -1]).matMul(dense).add(denseBias);
-      const unit = z.div(z.norm('euclidean', 1, true));
-      return supConLoss(unit.reshape([VIEWS, BATCH, 16]).transpose([1, 0, 2]) as tf.Tensor3D, labels);
-    }) as tf.Scalar;
+  const config = resolveConfig({ batchSize: BATCH, views: VIEWS });
+  const rng = new Rng(3);
+  const count = BATCH * VIEWS * SIDE * SIDE;
+  const pixels = Float32Array.from({ length: count }, () => rng.uniform(-1, 1));
+  const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 4);
+  const model = buildModel(config, { channels: 1, classes: ['a', 'b', 'c', 'd'] } as Dataset);
   const trace: Trace = { label: info.label, losses: [], grads: [] };
   for (let step = 0; step < STEPS; step++) {
-    const { value, grads } = tf.variableGrads(loss, params);
-    trace.losses!.push((await readScalars(value))[0]);
-    for (const p of params) trace.grads!.push(Array.from(await grads[p.name].data()));
-    tf.tidy(() => params.forEach((p) => p.assign(p.sub(grads[p.name].mul(0.1)))));
-    tf.dispose([value, ...Object.values(grads)]);
+    const x = tf.tensor4d(pixels, [BATCH * VIEWS, SIDE, SIDE, 1]);
+    const r = trainStep(model, config, x, labels, 0.05);
+    trace.losses!.push((await readScalars(r.loss))[0]);
+    tf.dispose([x, r.loss, r.posSim, r.negSim]);
   }
-  tf.dispose([...params, images, labels]);
+  // every weight after the updates: they carry every gradient of every step
+  for (const v of modelVariables(model).values()) trace.grads!.push(Array.from(await v.data()));
+  disposeModel(model);
   await releaseBackend();
   return trace;
 }
@@ -74,6 +59,7 @@ function trainInChild(backend: string): Trace {
   const r = spawnSync(process.execPath, ['--import', 'tsx', __filename], {
     env: { ...process.env, [WORKER_ENV]: backend },
     encoding: 'utf8',
+    maxBuffer: 64 << 20,
     timeout: 180_000,
   });
   assert.notEqual(r.signal, 'SIGTERM', `the ${backend} process did not exit within 180 s`);
@@ -96,8 +82,9 @@ if (worker) {
   );
 } else {
   describe('webgpu backend', () => {
-    it('trains a small conv net like the cpu backend, and lets the process exit', (t) => {
-      const gpu = trainInChild('webgpu');
+    let gpu: Trace | undefined;
+    it('trains the default encoder like the cpu backend, and lets the process exit', (t) => {
+      gpu = trainInChild('webgpu');
       if (gpu.error) {
         t.skip(`no WebGPU adapter here: ${gpu.error}`);
         return;
@@ -107,7 +94,24 @@ if (worker) {
       gpu.losses!.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses![i]) <= 1e-4 * Math.abs(cpu.losses![i]), `step ${i} loss ${l} vs ${cpu.losses![i]}`));
       const errors = gpu.grads!.map((g, i) => relError(g, cpu.grads![i]));
       t.diagnostic(`on ${gpu.label}: losses ${gpu.losses!.join(', ')}; largest gradient error ${Math.max(...errors).toExponential(1)}`);
-      errors.forEach((err, i) => assert.ok(err < 1e-3, `gradient ${i}: relative error ${err}`));
+      errors.forEach((err, i) => assert.ok(err < 1e-3, `variable ${i}: relative error ${err}`));
+    });
+
+    it('runs the real trainer end to end: stop with a checkpoint, resume, probe', async (t) => {
+      if (!gpu || gpu.error) return t.skip(`no WebGPU adapter here: ${gpu?.error}`);
+      const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-webgpu-'));
+      const args = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '50', '--batchSize', '16', '--probe.epochs', '3'];
+      const first = await runTrainer(['train', '--runs-dir', runsDir, '--backend', 'webgpu', '--epochs', '2', ...args], { stopAfterSteps: 2 });
+      assert.equal(first.code, 0, first.stderr);
+      const started = first.events[0];
+      assert.ok(started.type === 'started' && started.backend.name === 'webgpu' && started.backend.adapter, 'the first event names the adapter');
+      assert.equal(readStatus(first.runDir).state, 'stopped');
+      assert.ok(listCheckpoints(first.runDir).some((c) => c.name === 'last'));
+      const resumed = await runTrainer(['resume', '--run', first.runDir]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const result = resumed.events.find((e) => e.type === 'probeResult');
+      assert.ok(result && result.type === 'probeResult' && result.top1 > 0.15, `probe top-1 ${JSON.stringify(result)}`);
+      assert.equal(readStatus(first.runDir).state, 'completed');
     });
   });
 }
