@@ -37,7 +37,7 @@ export function renderRunInfo(
       card.append(el('div', { className: 'error', text: run.error }));
       if (run.hint) card.append(el('div', { className: 'hint', text: run.hint }));
     }
-    if (m?.live && state === 'running') {
+    if (state === 'running') {
       const stop = el('vscode-button', { text: 'Stop' });
       stop.setAttribute('appearance', 'secondary');
       stop.addEventListener('click', () => onStop(run.id));

@@ -1,5 +1,6 @@
 /** The extension's commands: thin glue between the palette, the trees and the services. */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isRunId, listCheckpoints, runFiles, RunSummary } from '../protocol/runFolder';
@@ -119,11 +120,18 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       const ids = (selected?.length ? selected : [arg]).map(runIdOf).filter((id): id is string => !!id);
       s.openDashboard(ids);
     },
-    'supconLab.stopRun': (arg?: RunArg) => {
+    'supconLab.stopRun': async (arg?: RunArg) => {
       const id = runIdOf(arg) ?? [...registry.live.keys()].pop();
       const live = id ? registry.live.get(id) : undefined;
-      if (live) live.stop();
-      else void vscode.window.showInformationMessage(`SupCon: ${id ?? 'this run'} is not driven by this window; stop it where it runs (its process id is in status.json).`);
+      if (live) return live.stop();
+      // A run from the command line or an earlier window: SIGTERM asks its trainer to stop the same way.
+      const status = id ? registry.find(id)?.status : undefined;
+      if (!id || status?.state !== 'running' || status.host !== os.hostname()) {
+        void vscode.window.showInformationMessage(`SupCon: ${id ?? 'this run'} is not running on this machine.`);
+        return;
+      }
+      const ok = await vscode.window.showWarningMessage(`Stop run ${id} (process ${status.pid})? It saves a checkpoint after its current step.`, { modal: true }, 'Stop');
+      if (ok === 'Stop') process.kill(status.pid, 'SIGTERM');
     },
     'supconLab.resumeRun': async (arg?: RunArg) => {
       const cp = await pickCheckpoint(arg, 'Resume');

@@ -16,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const deps = {
     extensionUri: context.extensionUri,
     registry,
-    stopRun: (runId: string) => registry.live.get(runId)?.stop(),
+    stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
   };
   const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
   const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard);
@@ -27,8 +27,6 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     output(),
-    // A run lives only as long as its window: ask each to stop, which saves a checkpoint.
-    { dispose: () => new Set(registry.live.values()).forEach((run) => run.stop()) },
     registry,
     diagnostics,
     runsTree,
