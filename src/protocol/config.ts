@@ -118,7 +118,7 @@ export const runConfigSchema: Schema = {
       type: 'string', enum: ['convnet', 'resnet18', 'resnet50'], default: 'convnet',
       description: 'convnet: small 4-layer net sized for CPU runs; resnet18/resnet50: CIFAR-style ResNets.',
     },
-    epochs: int(1, 10_000, 2, 'Pretraining epochs.'),
+    epochs: int(0, 10_000, 2, 'Pretraining epochs (0: probe the encoder at its random initialisation, the floor every method must beat).'),
     batchSize: int(2, 8192, 256, 'Images per step (each gives `views` augmented views).'),
     views: int(1, 8, 2, 'Augmented views per image.'),
     temperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.1, description: 'Softmax temperature T of the contrastive loss.' },

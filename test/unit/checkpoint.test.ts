@@ -12,7 +12,7 @@ const position = { epoch: 2, stepInEpoch: 3, globalStep: 17, rngState: 12345 };
 async function fixture() {
   await tf.setBackend('cpu');
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
-  const vars = new Map([
+  const vars = new Map<string, tf.Variable>([
     ['a', tf.variable(tf.tensor2d([[1, 2], [3, 4]]))],
     ['b', tf.variable(tf.tensor1d([5, 6, 7]))],
   ]);
@@ -54,7 +54,7 @@ test('truncated, corrupt or foreign checkpoints are refused with the file named'
   fs.writeFileSync(weights, flipped);
   assert.throws(() => loadCheckpoint(dir), /checksum mismatch/);
   fs.writeFileSync(weights, bytes);
-  const wrongShape = new Map([['a', tf.variable(tf.zeros([3, 3]))], ['b', vars.get('b')!]]);
+  const wrongShape = new Map<string, tf.Variable>([['a', tf.variable(tf.zeros([3, 3]))], ['b', vars.get('b')!]]);
   assert.throws(() => restoreVariables(loadCheckpoint(dir), wrongShape, dir), /tensor "a" has shape \[2,2\], the model expects \[3,3\]/);
   assert.throws(() => restoreVariables(loadCheckpoint(dir), new Map([['c', vars.get('b')!]]), dir), /has no tensor "c"/);
   assert.throws(() => loadCheckpoint(runDir), /not a checkpoint/);

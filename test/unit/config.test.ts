@@ -13,7 +13,7 @@ test('an empty config resolves to the documented defaults', () => {
 });
 
 const bad: [unknown, RegExp][] = [
-  [{ epochs: 0 }, /^epochs: expected an integer >= 1 and <= 10000, got 0$/],
+  [{ epochs: -1 }, /^epochs: expected an integer >= 0 and <= 10000, got -1$/],
   [{ epochs: 1.5 }, /^epochs: expected an integer/],
   [{ views: 9 }, /^views: expected an integer >= 1 and <= 8, got 9/],
   [{ temperature: 0 }, /^temperature: expected a number > 0/],
