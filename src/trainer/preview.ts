@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import type { AugmentConfig } from '../protocol/config';
 import { writeFileAtomic } from '../protocol/runFolder';
 import { balancedIndices } from './data/common';
@@ -55,6 +54,8 @@ export async function writePreviewPng(dataset: Dataset, views: number, cfg: Augm
       drawTile(canvas, width, GAP + (v + 1) * (tileW + GAP), y, augmented, (v * indices.length + i) * size, dataset, scale);
     }
   }
+  // loaded here, not at start-up: training does not need sharp's native binary
+  const { default: sharp } = await import('sharp');
   const png = await sharp(canvas, { raw: { width, height, channels: 3 } }).png().toBuffer();
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileAtomic(file, png);
