@@ -1,18 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadCifar } from '../../src/trainer/data/cifar';
 import { DatasetError } from '../../src/trainer/data/dataset';
+import { tempDirs } from './tempDirs';
 
-const made: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cifar-'));
-  made.push(dir);
-  return dir;
-};
-after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('cifar-');
 
 /** Pixel (y, x, channel) of record `id`, as the tests expect it after CHW -> HWC. */
 const pixel = (id: number, y: number, x: number, c: number) => (id * 31 + y * 7 + x * 3 + c * 101) % 256;

@@ -1,19 +1,13 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { loadImageFolder } from '../../src/trainer/data/imageFolder';
 import { DatasetError, type LoadOptions } from '../../src/trainer/data/dataset';
+import { tempDirs } from './tempDirs';
 
-const made: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folder-'));
-  made.push(dir);
-  return dir;
-};
-after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('folder-');
 
 /** A solid-colour image file; the format follows the extension. */
 async function solid(file: string, rgb: [number, number, number], size = 12): Promise<void> {

@@ -1,19 +1,13 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { loadIdx } from '../../src/trainer/data/idx';
 import { DatasetError } from '../../src/trainer/data/dataset';
+import { tempDirs } from './tempDirs';
 
-const made: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idx-'));
-  made.push(dir);
-  return dir;
-};
-after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('idx-');
 
 function header(...words: number[]): Buffer {
   const b = Buffer.alloc(4 * words.length);

@@ -18,18 +18,7 @@ import type { Dataset, Split } from './dataset';
 const MAGIC = 'SCDS';
 const VERSION = 1;
 
-interface Header {
-  key: string;
-  name: string;
-  classes: string[];
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  mean: number[];
-  std: number[];
-  trainCount: number;
-  testCount: number;
-}
+type Header = Omit<Dataset, 'train' | 'test'> & { key: string; trainCount: number; testCount: number };
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
