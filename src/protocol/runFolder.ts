@@ -225,8 +225,13 @@ export function parseMetricsBuffer(buf: Buffer, offset: number): MetricsChunk {
   return { events, offset: offset + end + 1, skipped };
 }
 
-/** `<name>` or a copy `<name>.tmp-<pid>-<hex>` / `<name>.old-<pid>-<hex>` that saveCheckpoint makes while replacing it. */
 const CHECKPOINT_DIR = /^([A-Za-z0-9_-]+)(\.(?:tmp|old)-\d+-[0-9a-f]+)?$/;
+
+/** A checkpoint folder `<name>`, or a copy `<name>.tmp-<pid>-<hex>` / `<name>.old-<pid>-<hex>` that saveCheckpoint makes while replacing it. */
+export function parseCheckpointDir(entry: string): { name: string; copy: boolean } | undefined {
+  const m = CHECKPOINT_DIR.exec(entry);
+  return m ? { name: m[1], copy: !!m[2] } : undefined;
+}
 
 function readCheckpointInfo(root: string, entry: string, name: string): CheckpointInfo | undefined {
   try {
@@ -255,10 +260,10 @@ export function listCheckpoints(runDir: string): CheckpointInfo[] {
   const byName = new Map<string, CheckpointInfo>();
   const copies: CheckpointInfo[] = [];
   for (const entry of entries) {
-    const match = CHECKPOINT_DIR.exec(entry);
-    const info = match && readCheckpointInfo(root, entry, match[1]);
+    const parsed = parseCheckpointDir(entry);
+    const info = parsed && readCheckpointInfo(root, entry, parsed.name);
     if (!info) continue;
-    if (match![2]) copies.push(info);
+    if (parsed!.copy) copies.push(info);
     else byName.set(info.name, info);
   }
   for (const copy of copies) {

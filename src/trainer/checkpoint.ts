@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readJson, runFiles, writeFileAtomic } from '../protocol/runFolder';
+import { listCheckpoints, parseCheckpointDir, readJson, runFiles, writeFileAtomic } from '../protocol/runFolder';
 
 export interface TrainingPosition {
   epoch: number;
@@ -89,14 +89,21 @@ export async function saveCheckpoint(
     fs.rmSync(tmp, { recursive: true, force: true });
     throw Object.assign(new Error(`checkpoint "${name}" not saved: ${(e as Error).message}`), { code: (e as NodeJS.ErrnoException).code });
   }
-  removeStaleCopies(root, name);
   return manifest;
 }
 
-/** Copies of `name` that a killed writer left behind (a run has one writer, and `name` is now complete). */
-function removeStaleCopies(root: string, name: string): void {
-  for (const entry of fs.readdirSync(root)) {
-    if (entry.startsWith(`${name}.tmp-`) || entry.startsWith(`${name}.old-`)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+/**
+ * Tidies what a killed writer left: a complete copy standing in for a missing
+ * checkpoint (see listCheckpoints) takes its name, and every other temporary
+ * or retired copy goes. Only for the run's one writer, before it saves.
+ */
+export function repairCheckpoints(runDir: string): void {
+  const root = runFiles(runDir).checkpoints;
+  for (const c of listCheckpoints(runDir)) {
+    if (path.basename(c.dir) !== c.name) fs.renameSync(c.dir, path.join(root, c.name));
+  }
+  for (const entry of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+    if (parseCheckpointDir(entry)?.copy) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
   }
 }
 

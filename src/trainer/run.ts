@@ -10,7 +10,7 @@ import type { TrainerEvent } from '../protocol/messages';
 import { listCheckpoints, readJson, readStatus, RunStatus, runFiles } from '../protocol/runFolder';
 import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
-import { LoadedCheckpoint, loadCheckpoint, restoreVariables, TrainingPosition } from './checkpoint';
+import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
 import { Dataset, loadDataset } from './data/dataset';
 import { describeFailure, DIVERGED_HINT } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
@@ -62,6 +62,7 @@ interface SavedCheckpoint {
 function openRun(runDir: string, checkpoint: string): { config: RunConfig; saved: SavedCheckpoint } {
   refuseLive(runDir);
   const config = readRunConfig(runDir);
+  repairCheckpoints(runDir);
   const dir = checkpointDir(runDir, checkpoint);
   return { config, saved: { name: checkpoint, dir, loaded: loadCheckpoint(dir) } };
 }
