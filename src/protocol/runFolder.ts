@@ -75,6 +75,15 @@ export function writeAll(fd: number, data: Uint8Array): void {
   for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
 }
 
+/** Cleans up after a failed write; a failure here must not hide the error that caused it. */
+export function removeQuietly(p: string): void {
+  try {
+    fs.rmSync(p, { recursive: true, force: true });
+  } catch {
+    // nothing more to do
+  }
+}
+
 /** Write to a temporary name, fsync, rename: a reader sees the old file or the new one. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
@@ -89,7 +98,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     // a failed write (a full disk) must not leave its partial copy behind
-    fs.rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw e;
   }
 }
@@ -166,14 +175,15 @@ export function readSummary(runsDir: string, id: string): RunSummary {
 
 /** Every run under runsDir, newest first. Folders that are not runs are skipped. */
 export function listRuns(runsDir: string): RunSummary[] {
-  let names: string[];
+  let entries: fs.Dirent[];
   try {
-    names = fs.readdirSync(runsDir);
+    entries = fs.readdirSync(runsDir, { withFileTypes: true });
   } catch {
     return [];
   }
-  return names
-    .filter(isRunId)
+  return entries
+    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && isRunId(e.name))
+    .map((e) => e.name)
     .sort()
     .reverse()
     .map((id) => readSummary(runsDir, id));

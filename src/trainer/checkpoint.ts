@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { listCheckpoints, parseCheckpointDir, readJson, runFiles, writeFileAtomic } from '../protocol/runFolder';
+import { listCheckpoints, parseCheckpointDir, readJson, removeQuietly, runFiles, writeFileAtomic } from '../protocol/runFolder';
 
 export interface TrainingPosition {
   epoch: number;
@@ -70,25 +70,27 @@ export async function saveCheckpoint(
   const manifest: Manifest = { format: 1, ...position, savedAt: Date.now(), metric, tensors, weights: { size: weights.length, sha256: sha256(weights) } };
 
   const root = runFiles(runDir).checkpoints;
-  fs.mkdirSync(root, { recursive: true });
   const suffix = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const tmp = path.join(root, `${name}.tmp-${suffix}`);
   const final = path.join(root, name);
   const old = path.join(root, `${name}.old-${suffix}`);
-  fs.mkdirSync(tmp);
+  let hadOld = false;
   try {
+    fs.mkdirSync(root, { recursive: true });
+    fs.mkdirSync(tmp);
     writeFileAtomic(path.join(tmp, 'weights.bin'), weights);
     writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
     fsyncDir(tmp);
-    const hadOld = fs.existsSync(final);
+    hadOld = fs.existsSync(final);
     if (hadOld) fs.renameSync(final, old);
     fs.renameSync(tmp, final);
     fsyncDir(root);
-    if (hadOld) fs.rmSync(old, { recursive: true, force: true });
   } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeQuietly(tmp);
     throw Object.assign(new Error(`checkpoint "${name}" not saved: ${(e as Error).message}`), { code: (e as NodeJS.ErrnoException).code });
   }
+  // saved: a retired copy that cannot be removed now is tidied by the next resume
+  if (hadOld) removeQuietly(old);
   return manifest;
 }
 

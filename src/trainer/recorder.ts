@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
-import { newRunId, readStatus, RunStatus, runFiles, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/runFolder';
+import { newRunId, readStatus, removeQuietly, RunStatus, runFiles, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/runFolder';
 
 /** An event before the recorder stamps its time. */
 export type EventBody = TrainerEvent extends infer E ? (E extends TrainerEvent ? Omit<E, 't'> : never) : never;
@@ -64,13 +64,13 @@ export class RunRecorder {
         writeJsonAtomic(runFiles(staging).config, config);
         writeJsonAtomic(runFiles(staging).status, status);
       } catch (e) {
-        fs.rmSync(staging, { recursive: true, force: true });
+        removeQuietly(staging);
         throw Object.assign(new Error(`runs directory ${runsDir} is not writable (${errorCode(e)})`), { code: (e as NodeJS.ErrnoException).code });
       }
       try {
         fs.renameSync(staging, runDir);
       } catch (e) {
-        fs.rmSync(staging, { recursive: true, force: true });
+        removeQuietly(staging);
         const taken = ['EEXIST', 'ENOTEMPTY', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '');
         if (taken && attempt < ID_TRIES) continue;
         throw e;
