@@ -37,6 +37,7 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
   private stderrTail = '';
   private exited?: TrainerExit;
   private stopRequested = false;
+  private terminateRequested = false;
 
   constructor(readonly args: readonly string[]) {
     super();
@@ -82,10 +83,19 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     child.on('exit', (code, signal) => this.finish({ code, signal, stderrTail: this.stderrTail }));
   }
 
-  /** First call asks the trainer to stop after its step and checkpoint; a second one terminates it. */
+  /**
+   * First call asks the trainer to stop after its step and checkpoint; a
+   * second one terminates it; a third kills one that does not answer (its
+   * run then reads as interrupted and resumes from its last checkpoint).
+   */
   stop(): void {
     if (!this.child || this.exited) return;
+    if (this.terminateRequested) {
+      this.child.kill('SIGKILL');
+      return;
+    }
     if (this.stopRequested || !this.child.connected) {
+      this.terminateRequested = true;
       this.child.kill('SIGTERM');
       return;
     }
