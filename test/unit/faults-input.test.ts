@@ -5,8 +5,9 @@
  * error and leave everything else byte for byte as it was: the bystander runs,
  * the dataset files, the folders of every other case, and the bad input itself.
  */
-import { before, test } from 'node:test';
+import { before, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +17,7 @@ import { LiveRun, RunOutcome } from '../../src/extension/liveRun';
 import { TrainerProcess } from '../../src/extension/trainerProcess';
 import { applyOverrides, resolveConfig } from '../../src/protocol/config';
 import { parseWebviewMessage } from '../../src/protocol/dashboard';
-import { listCheckpoints, listRuns, readMetrics, RunStatus, runFiles, writeJsonAtomic } from '../../src/protocol/runFolder';
+import { listCheckpoints, listRuns, newRunId, readMetrics, RunStatus, runFiles, writeJsonAtomic } from '../../src/protocol/runFolder';
 import { initBackend } from '../../src/trainer/backend';
 import { loadCheckpoint, saveCheckpoint } from '../../src/trainer/checkpoint';
 import { loadDataset } from '../../src/trainer/data/dataset';
@@ -419,6 +420,48 @@ test('read-only runs directory (a read-only tmpfs)', async (t) => {
   } finally {
     mount.unmount();
   }
+});
+
+test('two trainers draw the same run id in the same second: the second takes a fresh one, the first run is untouched', async () => {
+  const dir = fresh(world);
+  const stamp = (ms: number) => newRunId('supcon-synthetic', new Date(ms)).replace(/-[0-9a-f]{4}$/, '-abcd');
+  for (const ms of [Date.now(), Date.now() + 1000]) {
+    fs.mkdirSync(path.join(dir, stamp(ms)));
+    fs.writeFileSync(path.join(dir, stamp(ms), 'config.json'), '{"the": "other trainer"}');
+  }
+  const before = fingerprint(dir);
+  const suffixes = [[0xab, 0xcd], [0x12, 0x34]];
+  const real = crypto.randomBytes;
+  mock.method(crypto, 'randomBytes', (n: number) => (n === 2 && suffixes.length ? Buffer.from(suffixes.shift()!) : real(n)));
+  try {
+    const recorder = RunRecorder.create(dir, config);
+    recorder.close();
+    assert.match(recorder.runId, /-supcon-synthetic-1234$/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(runFiles(recorder.runDir).config, 'utf8')), config);
+  } finally {
+    mock.restoreAll();
+  }
+  const after = fingerprint(dir);
+  for (const [k, v] of before) assert.equal(after.get(k), v);
+});
+
+test('a trainer that does not answer stop or SIGTERM is killed by the third stop; the run is failed with the signal named', async () => {
+  const cli = path.join(path.dirname(fakeCli), 'deaf.js');
+  fs.writeFileSync(cli, "process.on('SIGTERM', () => {}); process.on('message', () => {}); process.send({ t: Date.now(), type: 'log', level: 'info', message: 'busy' }); setInterval(() => {}, 1000);");
+  const proc = new TrainerProcess([]);
+  const run = new LiveRun('train', proc, runsDir);
+  const outcome = new Promise<RunOutcome>((resolve) => run.once('exit', resolve));
+  proc.once('event', () => {
+    proc.stop();
+    proc.stop();
+    setTimeout(() => {
+      assert.ok(proc.running, 'it ignored both');
+      proc.stop();
+    }, 200);
+  });
+  proc.start({ node: process.execPath, cli, env: { ...process.env } });
+  const o = await outcome;
+  assert.deepEqual([o.state, o.error], ['failed', 'The trainer exited with SIGKILL.']);
 });
 
 test(`the table holds at least 40 bad inputs across every area`, () => {
