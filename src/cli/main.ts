@@ -7,8 +7,8 @@ import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../p
 import { isTrainerCommand } from '../protocol/messages';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { loadDataset } from '../trainer/data/dataset';
-import { writePreviewPng } from '../trainer/preview';
 import { describeFailure } from '../trainer/failures';
+import { writePreviewPng } from '../trainer/preview';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
@@ -110,7 +110,7 @@ main(process.argv.slice(2)).then(
   },
   (e: Error) => {
     const usage = e instanceof UsageError || e instanceof ConfigError;
-    const { error, hint } = describeFailure(e);
+    const { error, hint } = usage ? { error: e.message, hint: undefined } : describeFailure(e);
     // one line: the extension shows the last line of stderr
     process.stderr.write(`supcon-lab: ${error}${hint ? ` (${hint})` : ''}\n`);
     process.exitCode = usage ? 2 : 1;

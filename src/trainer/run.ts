@@ -106,7 +106,7 @@ function checkPositivesPossible(config: RunConfig, dataset: Dataset): void {
     if (seen.has(label)) return;
     seen.add(label);
   }
-  throw new Error(`views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class`);
+  throw new Error("views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class");
 }
 
 interface Plan {
