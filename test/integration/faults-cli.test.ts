@@ -15,7 +15,7 @@ import type { TrainerEvent } from '../../src/protocol/messages';
 import { listCheckpoints, readMetrics, readStatus, RunStatus, runFiles } from '../../src/protocol/runFolder';
 import { loadCheckpoint } from '../../src/trainer/checkpoint';
 import { RunRecorder } from '../../src/trainer/recorder';
-import { fingerprint, mountTmpfs, RunningTrainer, startTrainer, Tmpfs, tmpDir } from '../fixtures/faults/harness';
+import { fingerprint, mountTmpfs, RunningTrainer, skipIfInstalled, startTrainer, Tmpfs, tmpDir } from '../fixtures/faults/harness';
 import { runTrainer } from './runTrainer';
 
 const root = tmpDir('cli');
@@ -72,6 +72,8 @@ interface CliCase {
   /** When the run starts before the fault: its new folder must end failed with this error. */
   failedRun?: RegExp;
   uid?: number;
+  /** Why the case cannot run on this machine. */
+  skip?: string;
 }
 
 const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...flags];
@@ -113,13 +115,13 @@ const cases: CliCase[] = [
       fs.writeFileSync(weights, bytes);
     })],
   },
-  { what: 'a backend that is not installed', args: () => train(...small, '--backend', 'node'), code: 1, stderr: /backend "node" cannot be used/, failedRun: /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \| Install the backend named above, or run with backend "auto"\.$/ },
+  { what: 'a backend that is not installed', skip: skipIfInstalled('@tensorflow/tfjs-node'), args: () => train(...small, '--backend', 'node'), code: 1, stderr: /backend "node" cannot be used/, failedRun: /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \| Install the backend named above, or run with backend "auto"\.$/ },
   { what: 'a dataset folder that is missing', args: () => train(...small, '--dataset.kind', 'idx', '--dataset.path', path.join(root, 'no-idx')), code: 1, stderr: /run failed/, failedRun: /no-idx\/train-images-idx3-ubyte: not found \(nor train-images-idx3-ubyte.gz\)/ },
   { what: 'one view and one image per class: no positive pair at all', args: () => train(...small, '--views', '1', '--dataset.trainLimit', '10'), code: 1, stderr: /run failed/, failedRun: /^views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class$/ },
 ];
 
 for (const c of cases) {
-  test(`command line: ${c.what}`, async (t) => {
+  test(`command line: ${c.what}`, { skip: c.skip }, async (t) => {
     if (c.uid !== undefined && process.getuid?.() !== 0) return t.skip('running as another user needs root');
     const args = c.args();
     const before = fingerprint(runsDir);
