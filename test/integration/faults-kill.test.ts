@@ -27,7 +27,7 @@ const args = (name: string) => [
   '--batchSize', '16', '--epochs', String(EPOCHS), '--probe.epochs', '1', '--backend', 'wasm', '--seed', '11',
 ];
 
-/** When to kill: after the n-th event that `matches` (or after `delayMs` from spawn), plus `delayMs`. */
+/** When to kill: `delayMs` after the n-th event that `matches`, or after spawn. */
 interface Moment {
   what: string;
   matches?: (e: TrainerEvent) => boolean;
@@ -46,8 +46,9 @@ const KINDS: ((rng: Rng) => Pick<Moment, 'what' | 'matches' | 'n' | 'delayMs'>)[
   (rng) => ({ what: 'between checkpoint writes', matches: is('checkpoint'), n: 1 + rng.int(4), delayMs: rng.int(8) }),
   (rng) => ({ what: 'after a metrics append', matches: is('log'), n: 1, delayMs: rng.int(3) }),
   (rng) => ({ what: 'during start-up', matches: is('started'), n: 1, delayMs: rng.int(40) }),
-  (rng) => ({ what: 'during the probe', matches: (e) => e.type === 'checkpoint' && e.name === 'last' && e.epoch === EPOCHS, n: 1, delayMs: rng.int(80) }),
-  (rng) => ({ what: 'after a random delay', n: 0, delayMs: 200 + rng.int(3000) }),
+  (rng) => ({ what: 'during the probe', matches: (e) => e.type === 'checkpoint' && e.name === 'last' && e.epoch === EPOCHS, n: 1, delayMs: rng.int(25) }),
+  // a seeded fraction of an uninterrupted run's time, so the kill lands inside the run on a machine of any speed
+  (rng) => ({ what: 'after a random delay', n: 0, delayMs: Math.round(baselineMs * (0.05 + 0.85 * rng.next())) }),
 ];
 
 /** The first trials take each kind once, the rest at random; all parameters come from one seed. */
@@ -61,11 +62,14 @@ function moments(seed: number): Moment[] {
 }
 
 let baseline: Map<number, number>;
+let baselineMs: number;
 let totalSteps: number;
 const stepLosses = (events: TrainerEvent[]) => new Map(events.flatMap((e) => (e.type === 'step' ? [[e.globalStep, e.loss] as const] : [])));
 
 before(async () => {
+  const started = Date.now();
   const whole = await runTrainer(args('baseline'));
+  baselineMs = Date.now() - started;
   assert.equal(whole.code, 0, whole.stderr);
   baseline = stepLosses(whole.events);
   totalSteps = Math.max(...baseline.keys());
