@@ -76,7 +76,7 @@ before(async () => {
 });
 
 /** Starts a trainer and SIGKILLs it at the moment; resolves once it is gone (and reaped, so its pid reads as dead). */
-async function killAt(name: string, m: Moment): Promise<TrainerEvent[]> {
+async function killAt(name: string, m: Moment): Promise<void> {
   let seen = 0;
   const kill = (child: ChildProcess) => setTimeout(() => child.kill('SIGKILL'), m.delayMs);
   const t = startTrainer(args(name), {
@@ -87,7 +87,6 @@ async function killAt(name: string, m: Moment): Promise<TrainerEvent[]> {
   if (!m.matches) kill(t.child);
   const exit = await t.done;
   assert.equal(exit.signal, 'SIGKILL', `the trainer ended by itself before the kill (${exit.code}): ${exit.stderr}`);
-  return t.events;
 }
 
 function runDirOf(name: string): string | undefined {
