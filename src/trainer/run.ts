@@ -164,7 +164,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         return recorder.status;
       }
     }
-    const probeName = plan.checkpoint && !plan.pretrain ? plan.checkpoint.name : 'last';
+    const probeName = plan.checkpoint && !plan.pretrain ? plan.checkpoint.name : config.epochs === 0 ? 'init' : 'last';
     const result = await linearProbe(model.encoder, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),
     );

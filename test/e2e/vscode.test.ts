@@ -139,14 +139,14 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     await shot('preview.png');
 
     // 8. A config file with a bad field gets a diagnostic naming it.
-    fs.writeFileSync(path.join(session.workspace, 'bad.supcon.json'), '{\n  "method": "supcon",\n  "epochs": 0\n}\n');
+    fs.writeFileSync(path.join(session.workspace, 'bad.supcon.json'), '{\n  "method": "supcon",\n  "epochs": -1\n}\n');
     await page.keyboard.press('Control+P');
     await page.keyboard.type('bad.supcon.json');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'bad.supcon.json' }).first().waitFor({ timeout: 15_000 });
     await page.keyboard.press('Enter');
     await page.locator('.tab.active', { hasText: 'bad.supcon.json' }).waitFor({ timeout: 15_000 });
     await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
-    await page.locator('.markers-panel .monaco-list-row', { hasText: /epochs: expected an integer >= 1.*got 0/ }).waitFor({ timeout: 30_000 });
+    await page.locator('.markers-panel .monaco-list-row', { hasText: /epochs: expected an integer >= 0.*got -1/ }).waitFor({ timeout: 30_000 });
     lap('config diagnostic names the field');
     await shot('config-diagnostic.png');
 

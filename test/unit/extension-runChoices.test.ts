@@ -33,7 +33,7 @@ test('choices become trainer arguments that the schema accepts', () => {
 
 test('typed numbers are checked against the schema', () => {
   assert.equal(validateNumber('epochs', '3'), undefined);
-  assert.match(validateNumber('epochs', '0')!, /^epochs: expected an integer >= 1/);
+  assert.match(validateNumber('epochs', '-1')!, /^epochs: expected an integer >= 0/);
   assert.match(validateNumber('temperature', 'hot')!, /^temperature/);
   assert.match(validateNumber('batchSize', '2.5')!, /^batchSize/);
 });
