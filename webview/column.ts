@@ -24,6 +24,23 @@ export class Column {
     return this.length ? this.buf[this.length - 1] : undefined;
   }
 
+  /** Keeps the first `n` values. */
+  truncate(n: number): void {
+    this.length = Math.min(this.length, n);
+  }
+
+  /** First index whose value is >= v, for a column in ascending order. */
+  lowerBound(v: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.buf[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The filled part, without a copy. */
   view(): Float64Array {
     return this.buf.subarray(0, this.length);

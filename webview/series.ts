@@ -52,6 +52,8 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
   for (const e of events) {
     switch (e.type) {
       case 'step':
+        // a run resumed from an earlier checkpoint replays steps: the replay replaces them
+        if ((run.steps.last() ?? -Infinity) >= e.globalStep) dropStepsFrom(run, run.steps.lowerBound(e.globalStep));
         run.steps.push(e.globalStep);
         run.epochOfStep.push(e.epoch);
         run.metrics.loss.push(num(e.loss));
@@ -93,6 +95,10 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
     }
   }
   if (events.length) run.version++;
+}
+
+function dropStepsFrom(run: RunData, index: number): void {
+  for (const c of [run.steps, run.epochOfStep, ...Object.values(run.metrics)]) c.truncate(index);
 }
 
 /** All runs the dashboard has loaded, by id. */

@@ -43,3 +43,11 @@ test('a failed event keeps its error and hint', () => {
   assert.equal(run.state, 'failed');
   assert.equal(run.hint, 'lower batchSize');
 });
+
+test('steps replayed after a resume from an earlier checkpoint replace the old ones', () => {
+  const store = new SeriesStore();
+  const run = store.apply('r', [step(1, 5), step(2, 4), step(3, 3), step(4, 2.9), step(2, 4.1), step(3, 3.1)], false);
+  assert.deepEqual([...run.steps.view()], [1, 2, 3]);
+  assert.deepEqual([...run.metrics.loss.view()], [5, 4.1, 3.1]);
+  assert.equal(run.epochOfStep.length, 3);
+});
