@@ -132,8 +132,9 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
     let outcome = this.outcome;
     if (x.spawnError) outcome = { state: 'failed', error: `Could not start the trainer: ${x.spawnError}`, hint: 'Check the supconLab.nodePath and supconLab.trainerPath settings.' };
     else if (x.code === 2) outcome = { state: 'failed', error: lastLine(x.stderrTail) || 'The trainer rejected its arguments.' };
-    else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with ${x.signal ?? `code ${x.code}`}.`, hint: lastLine(x.stderrTail) };
-    outcome ??= { state: 'completed' };
+    else if (x.signal && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer was ended by ${x.signal}.`, hint: 'The run reads as interrupted: resume it from its last checkpoint.' };
+    else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with code ${x.code}.`, hint: lastLine(x.stderrTail) };
+    outcome ??= { state: 'failed', error: 'The trainer exited without reporting how its run ended.', hint: lastLine(x.stderrTail) };
     this.outcome = outcome;
     this.emit('exit', outcome);
   }

@@ -463,7 +463,7 @@ test('a trainer that does not answer stop or SIGTERM is killed by the third stop
   });
   proc.start({ node: process.execPath, cli, env: { ...process.env } });
   const o = await outcome;
-  assert.deepEqual([o.state, o.error], ['failed', 'The trainer exited with SIGKILL.']);
+  assert.deepEqual([o.state, o.error], ['failed', 'The trainer was ended by SIGKILL.']);
 });
 
 test(`the table holds at least 40 bad inputs across every area`, () => {
