@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../protocol/config';
 import { makeViews } from './augment';
+import { readScalars } from './backend';
 import { saveCheckpoint, TrainingPosition } from './checkpoint';
 import type { Dataset } from './data/dataset';
 import { collapseLoss, crossEntropy, pairSimilarities, supConLossWithStats } from './losses';
@@ -156,7 +157,7 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
       const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
       const x = tf.tensor4d(buffer, [batch * config.views, dims.height, dims.width, dims.channels]);
       const result = trainStep(model, config, x, labels, lr);
-      const [loss, posSim, negSim] = await Promise.all([result.loss, result.posSim, result.negSim].map(async (t) => (await t.data())[0]));
+      const [loss, posSim, negSim] = await readScalars(result.loss, result.posSim, result.negSim);
       tf.dispose([x, result.loss, result.posSim, result.negSim]);
       // numbered as step events number it
       if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };

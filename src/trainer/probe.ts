@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeConfig } from '../protocol/config';
 import { normalizeImages } from './augment';
+import { readScalars } from './backend';
 import type { Dataset, Split } from './data/dataset';
 import { crossEntropy } from './losses';
 import { top1Accuracy } from './metrics';
@@ -94,24 +95,25 @@ export async function linearProbe(
   try {
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = tf.tensor1d(rng.shuffle(Int32Array.from({ length: dataset.train.count }, (_, i) => i)), 'int32');
-      let lossSum = 0;
+      // summed on the backend and read once an epoch: a read per step would stall a GPU
+      let lossSum: tf.Scalar = tf.scalar(0);
       for (let s = 0; s < perEpoch; s++) {
         const idx = order.slice(s * batch, batch);
         const xb = tf.gather(xTrain, idx) as tf.Tensor2D;
         const yb = tf.gather(yTrain, idx) as tf.Tensor1D;
         const { value, grads } = tf.variableGrads(() => crossEntropy(classifier.forward(xb), yb), params);
         optim.step(params.map((p) => grads[p.name]), cosineWithWarmup(step++, total, 0, cfg.lr));
-        lossSum += (await value.data())[0];
-        tf.dispose([idx, xb, yb, value, grads]);
+        const sum = tf.add(lossSum, value) as tf.Scalar;
+        tf.dispose([lossSum, idx, xb, yb, value, grads]);
+        lossSum = sum;
       }
       order.dispose();
-      const [trainAcc, testAcc] = await Promise.all([
-        evaluate(classifier.forward, xTrain, yTrain),
-        evaluate(classifier.forward, xTest, yTest),
-      ]);
+      const accuracies = tf.tidy(() => [top1Accuracy(classifier.forward(xTrain), yTrain), top1Accuracy(classifier.forward(xTest), yTest)]);
+      const [lossTotal, trainAcc, testAcc] = await readScalars(lossSum, ...accuracies);
+      tf.dispose([lossSum, ...accuracies]);
       last = testAcc;
       if (testAcc > best.top1) best = { top1: testAcc, epoch };
-      onProgress({ epoch, loss: lossSum / perEpoch, trainAcc, testAcc });
+      onProgress({ epoch, loss: lossTotal / perEpoch, trainAcc, testAcc });
     }
   } finally {
     tf.dispose([xTrain, xTest, yTrain, yTest]);
@@ -119,11 +121,4 @@ export async function linearProbe(
     optim.dispose();
   }
   return { top1: last, bestTop1: best.top1, bestEpoch: best.epoch };
-}
-
-async function evaluate(forward: (x: tf.Tensor2D) => tf.Tensor2D, x: tf.Tensor2D, y: tf.Tensor1D): Promise<number> {
-  const acc = tf.tidy(() => top1Accuracy(forward(x), y));
-  const value = (await acc.data())[0];
-  acc.dispose();
-  return value;
 }
