@@ -133,7 +133,6 @@ for (const backend of ['cpu', 'wasm'] as const) {
       await initBackend(backend);
     });
 
-    const tidy = <T>(f: () => T): T => tf.tidy(f);
     const value = (t: tf.Tensor) => t.dataSync()[0];
 
     it('collapsed input: uniformity 0, alignment 0, effective rank 1, std 0, the warning fires', () => {
@@ -232,9 +231,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
           for (const { s, label } of sims.slice(0, Math.min(k, n))) votes[label] += Math.exp(s / t);
           if (votes.indexOf(Math.max(...votes)) === queryLabels[i]) correct++;
         }
-        const got = tidy(() =>
-          value(weightedKnnTop1(tf.tensor2d(bank), tf.tensor1d(bankLabels, 'int32'), tf.tensor2d(query), tf.tensor1d(queryLabels, 'int32'), classes, k, t)),
-        );
+        const inputs = [tf.tensor2d(bank), tf.tensor1d(bankLabels, 'int32'), tf.tensor2d(query), tf.tensor1d(queryLabels, 'int32')] as const;
+        const top1 = weightedKnnTop1(...inputs, classes, k, t);
+        const got = value(top1);
+        tf.dispose([...inputs, top1]);
         close(got, correct / m, 1e-6, `k=${k} T=${t}`);
       }
       assert.throws(() => weightedKnnTop1(tf.zeros([0, 2]), tf.zeros([0], 'int32'), tf.ones([1, 2]), tf.zeros([1], 'int32'), 2), /non-empty/);

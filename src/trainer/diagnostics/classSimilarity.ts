@@ -18,7 +18,7 @@ export function classSimilarity(z: tf.Tensor2D, labels: tf.Tensor1D, classes: nu
     // sums over all (i, j) pairs without the n x n Gram matrix: (Y^T U)(Y^T U)^T
     const classSums = tf.matMul(y, u, true, false);
     const selfSims = tf.matMul(y, tf.expandDims(tf.sum(tf.square(u), 1), 1), true, false);
-    const counts = tf.sum(y, 0);
+    const counts = tf.sum(y, 0) as tf.Tensor1D;
     const sums = tf.sub(tf.matMul(classSums, classSums, false, true), tf.diag(tf.squeeze(selfSims, [1])));
     const pairs = tf.sub(tf.outerProduct(counts, counts), tf.diag(counts));
     return tf.where(tf.greater(pairs, 0), tf.div(sums, tf.maximum(pairs, 1)), tf.fill(pairs.shape, NaN)) as tf.Tensor2D;
