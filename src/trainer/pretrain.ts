@@ -113,6 +113,8 @@ export interface PretrainContext {
   /** Lowest epoch loss so far, so "best" survives a resume. */
   bestLoss: number;
   shouldStop: () => boolean;
+  /** Runs after each epoch's event, before its checkpoints (the representation monitor). */
+  afterEpoch?: (epochsDone: number, globalStep: number) => Promise<void>;
 }
 
 export type PretrainOutcome = { kind: 'completed' } | { kind: 'stopped' } | { kind: 'diverged'; step: number; lastLoss?: number };
@@ -193,6 +195,7 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
     const seconds = (performance.now() - epochStart) / 1000;
     const meanLoss = lossSum / Math.max(1, steps);
     recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
+    await ctx.afterEpoch?.(epoch + 1, globalStep);
     const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
     await save('last', done, meanLoss);
     if (meanLoss < bestLoss) {

@@ -12,6 +12,7 @@ import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
 import { Dataset, loadDataset } from './data/dataset';
+import { representationMonitor } from './diagnostics/monitor';
 import { describeFailure, DIVERGED_HINT } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
 import { linearProbe } from './probe';
@@ -149,7 +150,10 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
     loadNotes.forEach((note) => recorder.emit(note));
     if (plan.pretrain) {
       const best = listCheckpoints(recorder.runDir).find((c) => c.name === 'best')?.metric;
-      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop });
+      const monitor = representationMonitor(config, dataset, (ev) => recorder.emit(ev));
+      const measure = monitor && ((epochsDone: number, globalStep: number) => monitor(model!, epochsDone, globalStep));
+      if (measure && position.globalStep === 0) await measure(0, 0);
+      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop, afterEpoch: measure });
       if (outcome.kind === 'diverged') {
         recorder.emit({
           type: 'failed',
