@@ -81,7 +81,8 @@ function refuseLive(runDir: string): void {
   }
 }
 
-function readRunConfig(runDir: string): RunConfig {
+/** The run's config.json, validated; errors name the file. */
+export function readRunConfig(runDir: string): RunConfig {
   const file = runFiles(runDir).config;
   const raw = readJson(file); // its errors name the file
   try {
@@ -91,7 +92,8 @@ function readRunConfig(runDir: string): RunConfig {
   }
 }
 
-function checkpointDir(runDir: string, name: string): string {
+/** The folder of a complete checkpoint of the run; errors list the ones there are. */
+export function checkpointDir(runDir: string, name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`checkpoint name ${JSON.stringify(name)}: expected letters, digits, _ and - only`);
   const all = listCheckpoints(runDir);
   const found = all.find((c) => c.name === name);
