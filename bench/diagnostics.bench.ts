@@ -5,7 +5,7 @@
  * the median training step, measured in the same run, times the steps of an
  * epoch of the full 60,000-image training split, and of the demo's 10,000. Goal: < 5%.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/trainer/tf';
 import { resolveConfig } from '../src/protocol/config';
 import { makeViews } from '../src/trainer/augment';
 import { initBackend } from '../src/trainer/backend';

@@ -5,7 +5,7 @@
  * (McInnes et al. 2018, through umap-js), seeded so a map is reproducible.
  */
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { resolveConfig } from '../protocol/config';
 import type { EmbeddingMap, ProjectionMethod } from '../protocol/embeddingMap';
 import { initBackend } from './backend';

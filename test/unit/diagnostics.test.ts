@@ -4,7 +4,7 @@
 // against a Jacobi solve and data with known axes, on the cpu and wasm backends.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import { initBackend } from '../../src/trainer/backend';
 import { alignment, classAlignment, uniformity } from '../../src/trainer/diagnostics/alignUniform';
 import { classSimilarity } from '../../src/trainer/diagnostics/classSimilarity';

@@ -4,7 +4,7 @@
  * with the pure metrics beside this file, and reports a diagnostics event, plus
  * a warning when the embeddings start to collapse.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Method, RunConfig } from '../../protocol/config';
 import type { Diagnostics } from '../../protocol/messages';
 import { makeViews, normalizeImages } from '../augment';
