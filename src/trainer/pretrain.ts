@@ -113,7 +113,7 @@ export interface PretrainContext {
   /** Lowest epoch loss so far, so "best" survives a resume. */
   bestLoss: number;
   shouldStop: () => boolean;
-  /** Runs after each epoch's event, before its checkpoints (the representation monitor). */
+  /** Runs after each epoch's event and checkpoints (the representation monitor). */
   afterEpoch?: (epochsDone: number, globalStep: number) => Promise<void>;
 }
 
@@ -195,7 +195,6 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
     const seconds = (performance.now() - epochStart) / 1000;
     const meanLoss = lossSum / Math.max(1, steps);
     recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
-    await ctx.afterEpoch?.(epoch + 1, globalStep);
     const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
     await save('last', done, meanLoss);
     if (meanLoss < bestLoss) {
@@ -205,6 +204,7 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
     if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
       await save(`epoch-${epoch + 1}`, done, meanLoss);
     }
+    await ctx.afterEpoch?.(epoch + 1, globalStep);
     if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
   }
   return { kind: 'completed' };

@@ -140,7 +140,8 @@ export async function measureRepresentation(
 /**
  * The monitor of one run, or undefined when config.monitor.samples is 0 or the data is too small
  * (under 2 test images). Each call measures the model after `epoch` completed epochs and emits a
- * diagnostics event, and a warning (with the step) when the embeddings enter collapse.
+ * diagnostics event, and a warning (with the step) when the embeddings enter collapse; a measurement
+ * that throws becomes a warning, never a failed run.
  */
 export function representationMonitor(
   config: RunConfig,
@@ -152,7 +153,14 @@ export function representationMonitor(
   const subsets = monitorSubsets(dataset, samples, bank, config.seed);
   let collapsed = false;
   return async (model, epoch, globalStep) => {
-    const d = await measureRepresentation(model, config, dataset, subsets);
+    let d: Awaited<ReturnType<typeof measureRepresentation>>;
+    try {
+      d = await measureRepresentation(model, config, dataset, subsets);
+    } catch (e) {
+      // a measurement is worth less than the run: say why and train on
+      emit({ type: 'warning', code: 'diagnostics-failed', step: globalStep, message: `step ${globalStep}: the representation diagnostics failed (${(e as Error).message}); training goes on. Lower monitor.samples or monitor.bank, or set monitor.samples 0.` });
+      return;
+    }
     emit({ type: 'diagnostics', epoch, globalStep, ...d });
     // a random network's embeddings share one direction: collapse is only news once training has moved them
     const warning = globalStep > 0 ? collapseWarning(d, minRank) : undefined;
