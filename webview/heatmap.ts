@@ -7,8 +7,8 @@ import { el } from './dom';
 import { chartTheme } from './theme';
 
 const CELL_MAX = 40;
-const SIDE = 360;
-const LABELS = 110;
+const SIDE = 280;
+const LABELS = 120;
 
 /** -1 to +1 as a diverging colour; null (no pairs) as transparent. */
 export function similarityColor(v: number | null): string {
@@ -84,6 +84,6 @@ export class HeatMap {
 
 function fit(ctx: CanvasRenderingContext2D, text: string): string {
   let t = text;
-  while (t.length > 3 && ctx.measureText(t).width > LABELS - 8) t = t.slice(0, -2);
+  while (t.length > 3 && ctx.measureText(t).width > LABELS - 16) t = t.slice(0, -2);
   return t === text ? t : `${t}…`;
 }

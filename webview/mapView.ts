@@ -63,7 +63,7 @@ export class MapView {
       el('label', { className: 'smoothing' }, 'Epoch', this.slider, this.epochLabel),
     );
     const scatter = el('section', { className: 'card map-card' }, el('h3', { text: 'Embedding map of the test subset' }), el('div', { className: 'map-plot' }, this.canvas, this.tooltip), this.legend);
-    parent.append(el('div', { className: 'map' }, controls, this.status, el('div', { className: 'map-body' }, scatter, el('div', {}, this.heat.element, this.summary))));
+    parent.append(el('div', { className: 'map' }, controls, this.status, el('div', { className: 'map-body' }, scatter, el('div', { className: 'map-side' }, this.heat.element, this.summary))));
     this.runSelect.addEventListener('change', () => this.refresh(true));
     this.methodSelect.addEventListener('change', () => this.refresh(true));
     this.slider.addEventListener('input', () => this.refresh(false));
