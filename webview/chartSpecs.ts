@@ -1,7 +1,8 @@
 /** The dashboard's charts: what each one plots and how its values read. */
+import type { DiagnosticMetric } from './representation';
 import type { StepMetric } from './series';
 
-export type LineSource = StepMetric | 'probeTestAcc' | 'probeTrainAcc';
+export type LineSource = StepMetric | DiagnosticMetric | 'probeTestAcc' | 'probeTrainAcc';
 
 export interface LineSpec {
   label: string;
@@ -34,6 +35,7 @@ export function compactTick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
+const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const sig = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
 
 export const CHARTS: ChartSpec[] = [
@@ -42,4 +44,10 @@ export const CHARTS: ChartSpec[] = [
   { id: 'lr', title: 'Learning rate', x: 'step', xLabel: 'step', lines: [{ label: 'lr', source: 'lr' }], smooth: 'none', log: true, format: (v) => v.toExponential(2) },
   { id: 'imagesPerSec', title: 'Images / s', x: 'step', xLabel: 'step', lines: [{ label: 'img/s', source: 'imagesPerSec' }], smooth: 'both', log: false, format: (v) => v.toFixed(0) },
   { id: 'probe', title: 'Linear probe accuracy', x: 'probeEpoch', xLabel: 'probe epoch', lines: [{ label: 'test', source: 'probeTestAcc' }, { label: 'train', source: 'probeTrainAcc', dash: [5, 4] }], smooth: 'none', log: false, format: (v) => `${(v * 100).toFixed(1)}%`, tick: (v) => `${Math.round(v * 100)}%` },
+  // representation diagnostics, measured once an epoch on a fixed test subset
+  { id: 'knn', title: 'kNN monitor top-1', x: 'step', xLabel: 'step', lines: [{ label: 'kNN', source: 'knnTop1' }], smooth: 'none', log: false, format: percent, tick: (v) => `${Math.round(v * 100)}%` },
+  { id: 'alignment', title: 'Alignment (lower: positives closer)', x: 'step', xLabel: 'step', lines: [{ label: 'views', source: 'alignment' }, { label: 'same class', source: 'classAlignment', dash: [5, 4] }], smooth: 'none', log: false, format: (v) => v.toFixed(3) },
+  { id: 'uniformity', title: 'Uniformity (0: collapsed, lower: spread)', x: 'step', xLabel: 'step', lines: [{ label: 'uniformity', source: 'uniformity' }], smooth: 'none', log: false, format: (v) => v.toFixed(3) },
+  { id: 'effectiveRank', title: 'Effective rank of the embeddings', x: 'step', xLabel: 'step', lines: [{ label: 'rank', source: 'effectiveRank' }], smooth: 'none', log: false, format: (v) => v.toFixed(2) },
+  { id: 'stdMean', title: 'Mean per-dimension std (near 0: collapse)', x: 'step', xLabel: 'step', lines: [{ label: 'std', source: 'stdMean' }], smooth: 'none', log: true, format: (v) => v.toPrecision(3) },
 ];

@@ -8,6 +8,7 @@ import uPlot from 'uplot';
 import { alignSeries, XY } from './downsample';
 import { Ema } from './ema';
 import { ChartSpec, compactTick, LineSpec } from './chartSpecs';
+import { isDiagnosticMetric } from './representation';
 import type { RunData } from './series';
 import { chartTheme, faded, runColor } from './theme';
 import type { Column } from './column';
@@ -46,6 +47,7 @@ function smoothedColumn(run: RunData, source: string, src: Column, weight: numbe
 function sourceXY(run: RunData, line: Line, weight: number): XY {
   const s = line.spec.source;
   if (s === 'probeTestAcc' || s === 'probeTrainAcc') return { x: run.probeEpoch.view(), y: run[s].view() };
+  if (isDiagnosticMetric(s)) return { x: run.representation.steps.view(), y: run.representation.metrics[s].view() };
   const col = run.metrics[s];
   return { x: run.steps.view(), y: line.smoothed ? smoothedColumn(run, s, col, weight) : col.view() };
 }

@@ -15,6 +15,7 @@ import { ChartView } from './chartView';
 import { toCsv } from './csv';
 import { el } from './dom';
 import { chartsToPng } from './exportPng';
+import { MapView } from './mapView';
 import { renderParams } from './paramsTable';
 import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
@@ -72,7 +73,7 @@ const toolbar = el('header', { className: 'toolbar' },
     button('Export PNG', exportPng, 'All charts as one image'),
   ),
 );
-const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations' };
+const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations', map: 'Map' };
 const panels = document.createElement('vscode-panels') as HTMLElement & { activeid: string };
 const views = {} as Record<DashboardTab, HTMLElement>;
 for (const [id, title] of Object.entries(tabs) as [DashboardTab, string][]) {
@@ -97,6 +98,7 @@ const previewCaption = el('p', { className: 'hint', text: 'Run "SupCon: Preview 
 const previewRing = el('vscode-progress-ring');
 previewRing.hidden = true;
 views.preview.append(el('div', { className: 'preview' }, previewCaption, previewRing, previewImg));
+const mapView = new MapView(views.map, post);
 app.append(toolbar, panels);
 const charts = CHARTS.map((spec) => new ChartView(spec, grid, setZoom));
 
@@ -135,6 +137,7 @@ function draw(): void {
   const input = { runs: sel, colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
   for (const c of charts) c.update(input);
   renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }));
+  mapView.update(sel, labelOf);
   document.body.dataset.selected = String(sel.length);
 }
 
@@ -158,6 +161,7 @@ function showTab(tab: DashboardTab): void {
   state.tab = tab;
   panels.activeid = `tab-${tab}`;
   toolbar.hidden = tab !== 'charts';
+  mapView.setVisible(tab === 'map');
   save();
 }
 
@@ -197,6 +201,9 @@ function handle(msg: HostMessage): void {
       break;
     case 'show':
       showTab(msg.tab);
+      break;
+    case 'map':
+      mapView.onMessage(msg);
       break;
   }
 }

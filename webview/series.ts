@@ -6,6 +6,7 @@
 import type { RunConfig } from '../src/protocol/config';
 import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
 import { Column } from './column';
+import { emptyRepresentation, ingestDiagnostics, noteCheckpoint, RepresentationData } from './representation';
 
 export const STEP_METRICS = ['loss', 'lr', 'imagesPerSec', 'posSim', 'negSim'] as const;
 export type StepMetric = (typeof STEP_METRICS)[number];
@@ -27,6 +28,7 @@ export interface RunData {
   hint?: string;
   lastEpoch?: number;
   checkpoints: string[];
+  representation: RepresentationData;
   /** Bumped on every change, so views redraw only what moved. */
   version: number;
 }
@@ -43,6 +45,7 @@ export function emptyRun(id: string): RunData {
     probeTestAcc: new Column(16),
     probeTrainAcc: new Column(16),
     checkpoints: [],
+    representation: emptyRepresentation(),
     version: 0,
   };
 }
@@ -74,6 +77,10 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         break;
       case 'checkpoint':
         if (!run.checkpoints.includes(e.name)) run.checkpoints.push(e.name);
+        noteCheckpoint(run.representation, e.name, e.epoch);
+        break;
+      case 'diagnostics':
+        ingestDiagnostics(run.representation, e);
         break;
       case 'probeProgress':
         run.probeEpoch.push(e.epoch);

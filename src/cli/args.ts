@@ -5,6 +5,7 @@ export const OWN_FLAGS: Record<string, string[]> = {
   resume: ['run', 'checkpoint', 'quiet'],
   probe: ['run', 'checkpoint', 'quiet'],
   preview: ['config', 'out', 'count'],
+  embed: ['run', 'checkpoint', 'method', 'out'],
 };
 
 export class UsageError extends Error {}

@@ -6,7 +6,11 @@ import * as path from 'node:path';
 import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
 import { isTrainerCommand } from '../protocol/messages';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
+import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
+import { releaseBackend } from '../trainer/backend';
 import { loadDataset } from '../trainer/data/dataset';
+import { embeddingMap } from '../trainer/embedding';
+import { writeMap } from '../trainer/mapFiles';
 import { describeFailure } from '../trainer/failures';
 import { writePreviewPng } from '../trainer/preview';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
@@ -18,6 +22,7 @@ const USAGE = `Usage:
   supcon-lab resume  --run DIR [--checkpoint last]
   supcon-lab probe   --run DIR [--checkpoint last]
   supcon-lab preview [--config FILE] [--<field> value ...] --out FILE.png [--count 8]
+  supcon-lab embed   --run DIR [--checkpoint last] [--method pca|umap] --out map.png|map.csv|map.json
 
 Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
 current step and saves a checkpoint; \`resume\` continues from it.`;
@@ -85,6 +90,18 @@ async function main(argv: string[]): Promise<number> {
     const config = loadConfig(own, overrides);
     const dataset = await loadDataset(config.dataset, { cacheDir: defaultCacheDir(), seed: config.seed, log: (m) => process.stderr.write(m + '\n') });
     await writePreviewPng(dataset, config.views, config.augment, count, config.seed, own.out);
+    process.stdout.write(`${own.out}\n`);
+    return 0;
+  }
+  if (command === 'embed') {
+    if (!own.run) throw new UsageError('--run: expected a run folder');
+    if (!own.out) throw new UsageError('--out: expected the .png, .csv or .json file to write');
+    const method = (own.method || 'pca') as ProjectionMethod;
+    if (!PROJECTION_METHODS.includes(method)) throw new UsageError(`--method: expected one of ${PROJECTION_METHODS.join(', ')}, got ${JSON.stringify(own.method)}`);
+    if (!/\.(png|csv|json)$/i.test(own.out)) throw new UsageError(`--out: expected a .png, .csv or .json file, got ${JSON.stringify(own.out)}`);
+    const map = await embeddingMap(path.resolve(own.run), own.checkpoint || 'last', method);
+    await writeMap(map, own.out);
+    await releaseBackend();
     process.stdout.write(`${own.out}\n`);
     return 0;
   }

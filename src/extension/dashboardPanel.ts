@@ -6,9 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DashboardTab, HostMessage, MAX_SELECTED, parseDashboardState, parseWebviewMessage, RunMeta, WebviewMessage } from '../protocol/dashboard';
+import { DashboardTab, HostMessage, MapRequest, MAX_SELECTED, parseDashboardState, parseWebviewMessage, RunMeta, WebviewMessage } from '../protocol/dashboard';
 import type { TrainerEvent } from '../protocol/messages';
 import { dashboardHtml } from './dashboardHtml';
+import type { EmbeddingMaps } from './embeddingMaps';
 import { EventBatcher } from './eventBatcher';
 import { guard, output } from './output';
 import { runLabel } from './runPresentation';
@@ -19,6 +20,7 @@ export interface DashboardDeps {
   extensionUri: vscode.Uri;
   registry: RunRegistry;
   stopRun: (runId: string) => void;
+  maps: EmbeddingMaps;
 }
 
 /** The run list sent to the webview: the newest runs, plus whatever is selected. */
@@ -126,9 +128,24 @@ export class DashboardPanel implements vscode.Disposable {
       case 'export':
         guard('export', () => this.export(msg.kind, msg.fileName, msg.data))();
         break;
+      case 'map':
+        void this.sendMap(msg);
+        break;
       case 'error':
         output().warn(`dashboard: ${msg.message}`);
         break;
+    }
+  }
+
+  private async sendMap({ runId, checkpoint, method }: MapRequest): Promise<void> {
+    const dir = this.deps.registry.dir;
+    if (!dir) return;
+    const req = { runId, checkpoint, method };
+    this.post({ type: 'map', status: 'loading', ...req });
+    try {
+      this.post({ type: 'map', status: 'ready', ...req, map: await this.deps.maps.get(path.join(dir, runId), req) });
+    } catch (e) {
+      this.post({ type: 'map', status: 'failed', ...req, error: (e as Error).message });
     }
   }
 

@@ -1,9 +1,11 @@
 /** Activation: builds the services and registers views, commands, the dashboard serializer and diagnostics. */
 import * as vscode from 'vscode';
+import type { DashboardTab } from '../protocol/dashboard';
 import { CheckpointsTree } from './checkpointsTree';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { DashboardPanel } from './dashboardPanel';
+import { EmbeddingMaps } from './embeddingMaps';
 import { dataModulesDir } from './fashionMnistData';
 import { guard, output } from './output';
 import { RunLauncher } from './runLauncher';
@@ -17,8 +19,9 @@ export function activate(context: vscode.ExtensionContext): void {
     extensionUri: context.extensionUri,
     registry,
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
+    maps: new EmbeddingMaps(() => launcher.launch()),
   };
-  const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
+  const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
   const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard);
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);

@@ -39,6 +39,12 @@ export interface ProbeConfig {
   batchSize: number;
 }
 
+export interface MonitorConfig {
+  samples: number;
+  bank: number;
+  minRank: number;
+}
+
 export interface RunConfig {
   name: string;
   method: Method;
@@ -56,6 +62,7 @@ export interface RunConfig {
   projectionDim: number;
   augment: AugmentConfig;
   probe: ProbeConfig;
+  monitor: MonitorConfig;
   seed: number;
   backend: BackendChoice;
   checkpointEvery: number;
@@ -148,6 +155,16 @@ export const runConfigSchema: Schema = {
         epochs: int(1, 1000, 10, 'Probe epochs.'),
         lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.1, description: 'Probe learning rate.' },
         batchSize: int(1, 65_536, 512, 'Probe batch size.'),
+      },
+    },
+    monitor: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Representation diagnostics after every epoch (kNN monitor, alignment, uniformity, collapse indicators, class similarity).',
+      properties: {
+        samples: int(0, 100_000, 2000, 'Test images measured, a fixed seeded subset (0 = no diagnostics).'),
+        bank: int(1, 1_000_000, 5000, 'Training images in the kNN memory bank, a fixed seeded subset.'),
+        minRank: num(1, 10_000, 2, 'Warn when the effective rank of the embeddings falls below this.'),
       },
     },
     seed: int(0, 4_294_967_295, 0, 'Seed for initialisation, data order and augmentation.'),

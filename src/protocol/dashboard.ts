@@ -5,6 +5,7 @@
  * parseWebviewMessage before the host acts on it.
  */
 import type { RunConfig } from './config';
+import { PROJECTION_METHODS, type EmbeddingMap, type ProjectionMethod } from './embeddingMap';
 import type { BackendInfo, RunState, TrainerEvent } from './messages';
 
 /** What the dashboard needs to list a run before any of its events arrive. */
@@ -25,9 +26,18 @@ export type HostMessage =
   /** The augmentation preview: a PNG as a data: URL, or why there is none. */
   | { type: 'preview'; status: 'loading' | 'ready' | 'failed'; image?: string; caption: string }
   /** Switch to a tab. */
-  | { type: 'show'; tab: DashboardTab };
+  | { type: 'show'; tab: DashboardTab }
+  /** An embedding map asked for by the webview: its progress, the map, or why there is none. */
+  | ({ type: 'map'; status: 'loading' | 'ready' | 'failed'; map?: EmbeddingMap; error?: string } & MapRequest);
 
-export type DashboardTab = 'charts' | 'params' | 'preview';
+/** Which map: a run's checkpoint, projected by a method. */
+export interface MapRequest {
+  runId: string;
+  checkpoint: string;
+  method: ProjectionMethod;
+}
+
+export type DashboardTab = 'charts' | 'params' | 'preview' | 'map';
 export type ExportKind = 'csv' | 'png';
 
 export type WebviewMessage =
@@ -35,6 +45,7 @@ export type WebviewMessage =
   | { type: 'select'; runIds: string[] }
   | { type: 'export'; kind: ExportKind; fileName: string; data: string }
   | { type: 'stop'; runId: string }
+  | ({ type: 'map' } & MapRequest)
   | { type: 'error'; message: string };
 
 /** State the webview keeps across a reload (vscode.setState), restored by the panel serializer. */
@@ -50,7 +61,8 @@ export const MAX_SELECTED = 32;
 const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const FILE_NAME = /^[A-Za-z0-9 _.()-]{1,128}$/;
-const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview'];
+const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview', 'map'];
+const CHECKPOINT = /^[A-Za-z0-9_-]{1,64}$/;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRunId = (v: unknown): v is string => typeof v === 'string' && RUN_ID.test(v) && !v.includes('..');
@@ -78,6 +90,12 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
     }
     case 'stop':
       return hasOnly(v, ['type', 'runId']) && isRunId(v.runId) ? { type: 'stop', runId: v.runId } : undefined;
+    case 'map': {
+      const { runId, checkpoint, method } = v;
+      if (!hasOnly(v, ['type', 'runId', 'checkpoint', 'method']) || !isRunId(runId)) return undefined;
+      if (typeof checkpoint !== 'string' || !CHECKPOINT.test(checkpoint) || !PROJECTION_METHODS.includes(method as ProjectionMethod)) return undefined;
+      return { type: 'map', runId, checkpoint, method: method as ProjectionMethod };
+    }
     case 'error':
       return hasOnly(v, ['type', 'message']) && typeof v.message === 'string' ? { type: 'error', message: v.message.slice(0, 2000) } : undefined;
     default:

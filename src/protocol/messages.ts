@@ -23,6 +23,38 @@ export interface BackendInfo {
   skipped: { backend: string; reason: string }[];
 }
 
+/**
+ * Representation diagnostics of one moment of a run, on a fixed seeded subset of the test split
+ * (src/trainer/diagnostics/). NaN values travel as null.
+ */
+export interface Diagnostics {
+  /** Completed epochs (0: before training); matches a checkpoint's epoch. */
+  epoch: number;
+  globalStep: number;
+  /** Test images measured. */
+  samples: number;
+  /** Weighted kNN top-1 of encoder features (k = 200, T = 0.1), train subset as memory bank. */
+  knnTop1: number;
+  /** Mean squared distance of the normalised embeddings of two views of one image (Wang and Isola 2020). */
+  alignment: number;
+  /** The same over pairs of distinct images of one class; null when no class has two. */
+  classAlignment: number | null;
+  /** log mean exp(-2 ||u - v||^2) over distinct pairs: 0 is collapse, lower is more uniform. */
+  uniformity: number;
+  /** Mean per-dimension std of the normalised embeddings. */
+  stdMean: number;
+  /** Fraction of dimensions whose std is below 1e-3. */
+  stdCollapsed: number;
+  /** exp(entropy of the eigenvalues of the embeddings' second-moment matrix), 1 to dim (Roy and Vetterli 2007). */
+  effectiveRank: number;
+  /** Embedding size the collapse indicators are measured in. */
+  dim: number;
+  /** [class][class] mean cosine similarity (diagonal: within a class); null where a class has no pair. */
+  classSimilarity: (number | null)[][];
+  /** Wall-clock seconds the measurement took. */
+  seconds: number;
+}
+
 interface Base {
   /** Wall-clock time in ms since the epoch. */
   t: number;
@@ -36,8 +68,9 @@ export type TrainerEvent = Base &
     | { type: 'checkpoint'; name: string; epoch: number; globalStep: number; metric?: number }
     | { type: 'probeProgress'; epoch: number; epochs: number; loss: number; trainAcc: number; testAcc: number }
     | { type: 'probeResult'; checkpoint: string; top1: number; bestTop1: number; bestEpoch: number; epochs: number }
+    | ({ type: 'diagnostics' } & Diagnostics)
     | { type: 'log'; level: 'info' | 'debug'; message: string }
-    | { type: 'warning'; code: string; message: string }
+    | { type: 'warning'; code: string; message: string; step?: number }
     | { type: 'finished'; state: 'completed' | 'stopped'; top1?: number }
     | { type: 'failed'; error: string; hint?: string; step?: number }
   );
@@ -57,6 +90,8 @@ export function isRunId(id: unknown): id is string {
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const nullableNum = (v: unknown): boolean => v === null || num(v);
 const str = (v: unknown): v is string => typeof v === 'string';
+const matrix = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((row) => Array.isArray(row) && row.length === v.length && row.every(nullableNum));
 const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Field checks per event type; `loss` may be null (JSON has no NaN) when a step diverged. */
@@ -68,6 +103,10 @@ const shapes: Record<TrainerEventType, Record<string, (v: unknown) => boolean>> 
   checkpoint: { name: str, epoch: num, globalStep: num },
   probeProgress: { epoch: num, epochs: num, loss: nullableNum, trainAcc: num, testAcc: num },
   probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num },
+  diagnostics: {
+    epoch: num, globalStep: num, samples: num, knnTop1: num, alignment: num, classAlignment: nullableNum, uniformity: num,
+    stdMean: num, stdCollapsed: num, effectiveRank: num, dim: num, classSimilarity: matrix, seconds: num,
+  },
   log: { level: (v) => v === 'info' || v === 'debug', message: str },
   warning: { code: str, message: str },
   finished: { state: (v) => v === 'completed' || v === 'stopped' },

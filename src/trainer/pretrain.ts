@@ -113,6 +113,8 @@ export interface PretrainContext {
   /** Lowest epoch loss so far, so "best" survives a resume. */
   bestLoss: number;
   shouldStop: () => boolean;
+  /** Runs after each epoch's event and checkpoints (the representation monitor). */
+  afterEpoch?: (epochsDone: number, globalStep: number) => Promise<void>;
 }
 
 export type PretrainOutcome = { kind: 'completed' } | { kind: 'stopped' } | { kind: 'diverged'; step: number; lastLoss?: number };
@@ -202,6 +204,7 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
     if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
       await save(`epoch-${epoch + 1}`, done, meanLoss);
     }
+    await ctx.afterEpoch?.(epoch + 1, globalStep);
     if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
   }
   return { kind: 'completed' };

@@ -12,6 +12,7 @@ import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
 import { Dataset, loadDataset } from './data/dataset';
+import { representationMonitor } from './diagnostics/monitor';
 import { describeFailure, DIVERGED_HINT } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
 import { linearProbe } from './probe';
@@ -80,7 +81,8 @@ function refuseLive(runDir: string): void {
   }
 }
 
-function readRunConfig(runDir: string): RunConfig {
+/** The run's config.json, validated; errors name the file. */
+export function readRunConfig(runDir: string): RunConfig {
   const file = runFiles(runDir).config;
   const raw = readJson(file); // its errors name the file
   try {
@@ -90,7 +92,8 @@ function readRunConfig(runDir: string): RunConfig {
   }
 }
 
-function checkpointDir(runDir: string, name: string): string {
+/** The folder of a complete checkpoint of the run; errors list the ones there are. */
+export function checkpointDir(runDir: string, name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`checkpoint name ${JSON.stringify(name)}: expected letters, digits, _ and - only`);
   const all = listCheckpoints(runDir);
   const found = all.find((c) => c.name === name);
@@ -149,7 +152,10 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
     loadNotes.forEach((note) => recorder.emit(note));
     if (plan.pretrain) {
       const best = listCheckpoints(recorder.runDir).find((c) => c.name === 'best')?.metric;
-      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop });
+      const monitor = representationMonitor(config, dataset, (ev) => recorder.emit(ev));
+      const measure = monitor && ((epochsDone: number, globalStep: number) => monitor(model!, epochsDone, globalStep));
+      if (measure && position.globalStep === 0) await measure(0, 0);
+      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop, afterEpoch: measure });
       if (outcome.kind === 'diverged') {
         recorder.emit({
           type: 'failed',

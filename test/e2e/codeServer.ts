@@ -26,7 +26,7 @@ export function ensureTools(): void {
 export function packageVsix(outDir: string): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
   const vsix = path.join(outDir, `${pkg.name}-${pkg.version}.vsix`);
-  execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--skip-license', '-o', vsix], {
+  execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', vsix], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,8 +1,9 @@
 /**
  * End to end in a real VS Code (code-server + headless Chromium): the
  * packaged .vsix with its bundled trainer starts a run from the palette, the
- * dashboard charts fill while it is live, the trees show it with its
- * checkpoint, and a second run stops through its notification's Cancel.
+ * dashboard charts fill while it is live, its Map tab draws the embedding,
+ * the trees show it with its checkpoint, and a second run stops through its
+ * notification's Cancel.
  * Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
@@ -87,6 +88,21 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     assert.equal(await frame.locator('.info-card').first().getAttribute('data-state'), 'completed');
     lap(`completed: ${doneText.replace(/\s+/g, ' ').trim()}`);
     await shot('dashboard.png');
+
+    // 3b. The representation diagnostics chart fills, and the Map tab draws the run's embedding by class beside the class-similarity heat map.
+    await waitFor('kNN monitor points (before training and after each epoch)', async () =>
+      Number(await frame.locator('.card[data-metric="knn"]').getAttribute('data-points', { timeout: 1000 })) === 3 ? true : undefined, 30_000);
+    await frame.locator('#tab-map').click();
+    const mapPoints = await waitFor('points on the embedding map', async () => {
+      const n = Number(await frame.locator('canvas.map-canvas').getAttribute('data-points', { timeout: 1000 }));
+      return n > 0 ? n : undefined;
+    }, 180_000);
+    assert.equal(mapPoints, 128, 'every image of the test subset is a point');
+    assert.equal(await frame.locator('canvas.heatmap').getAttribute('data-classes'), '10');
+    assert.equal(await frame.locator('.map-legend .legend-item').count(), 10);
+    lap(`map tab: ${mapPoints} points and the 10 x 10 class-similarity heat map`);
+    await shot('map.png');
+    await frame.locator('#tab-charts').click();
 
     // 4. The trees show it: completed with its top-1, and its checkpoints.
     const sidebar = await showSupConViews(page);

@@ -25,6 +25,8 @@ const runsDir = tmpDir('kill');
 const args = (name: string) => [
   'train', '--runs-dir', runsDir, '--name', name, '--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '40',
   '--batchSize', '16', '--epochs', String(EPOCHS), '--probe.epochs', '1', '--backend', 'wasm', '--seed', '11',
+  // no representation monitor: it only reads the model, and would take the probe kill's moment
+  '--monitor.samples', '0',
 ];
 
 /** When to kill: `delayMs` after the n-th event that `matches`, or after spawn. */

@@ -32,6 +32,15 @@ test('a run streams its events over IPC, records them, checkpoints, and probes a
   assert.equal(ofType(events, 'epoch').length, 2);
   assert.ok(ofType(events, 'checkpoint').some((c) => c.name === 'last' && c.epoch === 2));
   assert.equal(ofType(events, 'probeProgress').length, 8);
+  // representation diagnostics before training and after each epoch, on a fixed test subset
+  const diagnostics = ofType(events, 'diagnostics');
+  assert.deepEqual(diagnostics.map((d) => [d.epoch, d.globalStep]), [[0, 0], [1, steps.length / 2], [2, steps.length]]);
+  for (const d of diagnostics) {
+    assert.equal(d.samples, 200);
+    assert.ok(d.knnTop1 >= 0 && d.knnTop1 <= 1 && d.alignment >= 0 && d.alignment <= 4 && d.uniformity <= 0 && d.uniformity >= -4);
+    assert.ok(d.effectiveRank >= 1 && d.effectiveRank <= d.dim && d.classSimilarity.length === 10);
+  }
+  assert.ok(diagnostics[2].knnTop1 > diagnostics[0].knnTop1, 'training improves the kNN monitor');
   const [result] = ofType(events, 'probeResult');
   assert.ok(result.top1 > 0.3, `probe top-1 ${result.top1} should be well above chance (0.1)`);
   assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'finished', state: 'completed' });

@@ -141,7 +141,8 @@ if (worker) {
     it('runs the real trainer end to end: stop with a checkpoint, resume, probe', async (t) => {
       if (!gpu || gpu.error) return t.skip(`no WebGPU adapter here: ${gpu?.error}`);
       const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-webgpu-'));
-      const args = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '50', '--batchSize', '16', '--probe.epochs', '3'];
+      // a small monitor: its metrics run on WebGPU too, and a software adapter is slow
+      const args = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '50', '--batchSize', '16', '--probe.epochs', '3', '--monitor.samples', '20', '--monitor.bank', '32'];
       const first = await runTrainer(['train', '--runs-dir', runsDir, '--backend', 'webgpu', '--epochs', '2', ...args], { stopAfterSteps: 2 });
       assert.equal(first.code, 0, first.stderr);
       const started = first.events[0];
@@ -153,6 +154,8 @@ if (worker) {
       const result = resumed.events.find((e) => e.type === 'probeResult');
       assert.ok(result && result.type === 'probeResult' && result.top1 > 0.15, `probe top-1 ${JSON.stringify(result)}`);
       assert.equal(readStatus(first.runDir).state, 'completed');
+      const measured = resumed.events.filter((e) => e.type === 'diagnostics');
+      assert.ok(measured.length > 0 && measured.every((d) => d.type === 'diagnostics' && d.samples === 20 && d.effectiveRank >= 1 && d.uniformity <= 0), 'diagnostics measured on WebGPU');
     });
   });
 }

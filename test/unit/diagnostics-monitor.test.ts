@@ -1,0 +1,76 @@
+// The per-epoch monitor end to end on a tiny in-memory dataset: a collapsed
+// encoder gives uniformity 0 and effective rank 1, and the collapse warning
+// fires once, with its step, only after training has started; a healthy
+// encoder gives no warning; a measurement that throws becomes a warning.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { resolveConfig } from '../../src/protocol/config';
+import { initBackend } from '../../src/trainer/backend';
+import type { Dataset } from '../../src/trainer/data/dataset';
+import { representationMonitor } from '../../src/trainer/diagnostics/monitor';
+import type { Dense, Encoder } from '../../src/trainer/models';
+import type { EventBody } from '../../src/trainer/recorder';
+import * as tf from '../../src/trainer/tf';
+
+const SIDE = 4;
+function split(count: number) {
+  const images = Uint8Array.from({ length: count * SIDE * SIDE }, (_, i) => (i * 37) % 256);
+  return { images, labels: Int32Array.from({ length: count }, (_, i) => i % 4), count };
+}
+const dataset: Dataset = { name: 't', classes: ['a', 'b', 'c', 'd'], height: SIDE, width: SIDE, channels: 1, mean: [0.5], std: [0.25], train: split(40), test: split(24) };
+const config = resolveConfig({ method: 'ce', monitor: { samples: 20, bank: 30, minRank: 2 } });
+const head = {} as Dense;
+
+/** An encoder whose features are a fixed function of each image's label-free pixels. */
+const encoder = (forward: (x: tf.Tensor4D) => tf.Tensor2D): Encoder => ({ dim: 4, forward } as unknown as Encoder);
+const collapsed = encoder((x) => tf.tile(tf.tensor2d([[1, 2, 3, 4]]), [x.shape[0], 1]));
+// the first four pixels of each image: spread over four dimensions
+const spread = encoder((x) => tf.reshape(tf.slice(tf.reshape(x, [x.shape[0], SIDE * SIDE]), [0, 0], [-1, 4]), [x.shape[0], 4]) as tf.Tensor2D);
+
+describe('representation monitor', () => {
+  before(async () => {
+    await initBackend('cpu');
+  });
+
+  it('a collapsed encoder: uniformity 0, effective rank 1, one warning with its step once training has started', async () => {
+    const events: EventBody[] = [];
+    const monitor = representationMonitor(config, dataset, (e) => events.push(e))!;
+    await monitor({ encoder: collapsed, head }, 0, 0);
+    await monitor({ encoder: collapsed, head }, 1, 5);
+    await monitor({ encoder: collapsed, head }, 2, 10);
+    const diags = events.filter((e) => e.type === 'diagnostics');
+    assert.equal(diags.length, 3);
+    for (const d of diags) {
+      assert.ok(d.type === 'diagnostics');
+      assert.equal(d.samples, 20);
+      assert.ok(Math.abs(d.uniformity) < 1e-5 && Math.abs(d.effectiveRank - 1) < 1e-4 && d.alignment < 1e-6 && d.stdCollapsed === 1);
+    }
+    const warnings = events.filter((e) => e.type === 'warning');
+    assert.equal(warnings.length, 1, 'not at initialisation, and once while it stays collapsed');
+    assert.ok(warnings[0].type === 'warning' && warnings[0].code === 'representation-collapse' && warnings[0].step === 5);
+    assert.match(warnings[0].type === 'warning' ? warnings[0].message : '', /^step 5: the embeddings are collapsing \(effective rank 1\.00 < 2/);
+  });
+
+  it('a spread encoder: no warning; the same subset every call', async () => {
+    const events: EventBody[] = [];
+    const monitor = representationMonitor(config, dataset, (e) => events.push(e))!;
+    await monitor({ encoder: spread, head }, 1, 5);
+    await monitor({ encoder: spread, head }, 2, 10);
+    assert.deepEqual(events.map((e) => e.type), ['diagnostics', 'diagnostics']);
+    const [a, b] = events as (EventBody & { type: 'diagnostics' })[];
+    assert.ok(a.effectiveRank > 1.5 && a.uniformity < -0.1);
+    assert.deepEqual({ ...a, seconds: 0, epoch: 0, globalStep: 0 }, { ...b, seconds: 0, epoch: 0, globalStep: 0 });
+  });
+
+  it('a measurement that throws is a warning and the run goes on; samples 0 turns the monitor off', async () => {
+    const events: EventBody[] = [];
+    const broken = encoder(() => {
+      throw new Error('out of memory');
+    });
+    await representationMonitor(config, dataset, (e) => events.push(e))!({ encoder: broken, head }, 1, 7);
+    assert.equal(events.length, 1);
+    assert.ok(events[0].type === 'warning' && events[0].code === 'diagnostics-failed' && events[0].step === 7);
+    assert.match(events[0].type === 'warning' ? events[0].message : '', /out of memory/);
+    assert.equal(representationMonitor(resolveConfig({ monitor: { samples: 0 } }), dataset, () => undefined), undefined);
+  });
+});
