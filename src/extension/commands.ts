@@ -8,7 +8,6 @@ import type { DashboardTab } from '../protocol/dashboard';
 import type { CheckpointNode } from './checkpointsTree';
 import { checkConfigText } from './configCheck';
 import { ConfigDiagnostics, isRunConfigDocument } from './configDiagnostics';
-import { offerFashionMnistInstall } from './fashionMnistData';
 import { guard, output } from './output';
 import { runPreview } from './previewCommand';
 import { choicesToOverrides, configFromOverrides } from './runChoices';
@@ -92,7 +91,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       void vscode.window.showErrorMessage(`SupCon: ${vscode.workspace.asRelativePath(target)}: ${check.message}`);
       return;
     }
-    if (check.config.dataset.kind === 'fashion-mnist' && !launcher.hasFashionMnist()) return offerFashionMnistInstall(s.context.globalStorageUri);
     const file = target.fsPath;
     launcher.start({ job: 'train', title: `${check.config.method} on ${check.config.dataset.kind} (${path.basename(file)})`, args: (dir) => trainArgs(dir, backendOverride(), file) });
   }
@@ -108,7 +106,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         void vscode.window.showErrorMessage(configProblem(e));
         return;
       }
-      if (choices.datasetKind === 'fashion-mnist' && !launcher.hasFashionMnist()) return offerFashionMnistInstall(s.context.globalStorageUri);
       launcher.start({ job: 'train', title: `${choices.method} on ${choices.datasetKind}`, args: (dir) => trainArgs(dir, overrides) });
     },
     'supconLab.startRunFromConfig': (uri?: vscode.Uri) => startFromConfig(uri instanceof vscode.Uri ? uri : undefined),

@@ -4,7 +4,6 @@ import { CheckpointsTree } from './checkpointsTree';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { DashboardPanel } from './dashboardPanel';
-import { dataModulesDir } from './fashionMnistData';
 import { guard, output } from './output';
 import { RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
@@ -19,7 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
   };
   const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard);
+  const launcher = new RunLauncher(context.extensionPath, registry, openDashboard);
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);

@@ -10,7 +10,7 @@ import { guard, output } from './output';
 import { pct, runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { launchSettings } from './settings';
-import { canResolve, trainerLaunch } from './trainerLaunch';
+import { trainerLaunch } from './trainerLaunch';
 import { TrainerProcess } from './trainerProcess';
 import type { TrainerLaunch } from './trainerProcess';
 
@@ -30,18 +30,12 @@ export class RunLauncher {
 
   constructor(
     private readonly extensionPath: string,
-    private readonly dataModules: string,
     private readonly registry: RunRegistry,
     private readonly openDashboard: (runIds: string[]) => void,
   ) {}
 
   launch(): TrainerLaunch {
-    return trainerLaunch(launchSettings(this.dataModules), this.extensionPath);
-  }
-
-  /** Whether Node would find the Fashion-MNIST data package for the trainer. */
-  hasFashionMnist(): boolean {
-    return canResolve('fashion-mnist', this.launch());
+    return trainerLaunch(launchSettings(), this.extensionPath);
   }
 
   start(req: JobRequest): LiveRun | undefined {
