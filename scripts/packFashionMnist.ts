@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { writeFileAtomic } from '../src/protocol/runFolder';
 import { convertFashionMnistPackage, packageSourceKey } from '../src/trainer/data/fashionMnistPackage';
-import { encodeIdxSplit, idxFileNames } from '../src/trainer/data/idx';
+import { idxFileNames } from '../src/protocol/datasetFiles';
+import { encodeIdxSplit } from '../src/trainer/data/idx';
 
 const STAMP = 'source.txt';
 

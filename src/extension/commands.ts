@@ -10,11 +10,11 @@ import { checkConfigText } from './configCheck';
 import { ConfigDiagnostics, isRunConfigDocument } from './configDiagnostics';
 import { guard, output } from './output';
 import { runPreview } from './previewCommand';
-import { choicesToOverrides, configFromOverrides } from './runChoices';
+import { configFromOverrides } from './runChoices';
 import type { RunLauncher } from './runLauncher';
 import type { RunRegistry } from './runRegistry';
 import { backendSetting, runDefaults } from './settings';
-import { askRunChoices, configProblem } from './startWizard';
+import { askStart, configProblem } from './startWizard';
 import { trainArgs } from './trainerLaunch';
 
 export interface Services {
@@ -97,16 +97,16 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
   const commands: Record<string, (...args: never[]) => unknown> = {
     'supconLab.startRun': async () => {
-      const choices = await askRunChoices(s.context.workspaceState);
-      if (!choices) return;
-      const overrides = choicesToOverrides(choices, runDefaults(), backendSetting());
+      const backend = backendSetting();
+      const req = await askStart({ state: s.context.workspaceState, defaults: runDefaults(), backend, throughput: (encoder) => launcher.throughput.get(backend, encoder) });
+      if (!req) return;
       try {
-        configFromOverrides(overrides);
+        configFromOverrides(req.overrides);
       } catch (e) {
         void vscode.window.showErrorMessage(configProblem(e));
         return;
       }
-      launcher.start({ job: 'train', title: `${choices.method} on ${choices.datasetKind}`, args: (dir) => trainArgs(dir, overrides) });
+      launcher.start({ job: 'train', title: req.title, args: (dir) => trainArgs(dir, req.overrides) });
     },
     'supconLab.startRunFromConfig': (uri?: vscode.Uri) => startFromConfig(uri instanceof vscode.Uri ? uri : undefined),
     'supconLab.openDashboard': (arg?: RunArg) => {

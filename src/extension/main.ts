@@ -9,6 +9,7 @@ import { RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
 import { RunsTree } from './runsTree';
 import { RunStatusBar } from './statusBar';
+import { ThroughputStore } from './throughputStore';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
@@ -18,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
   };
   const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, registry, openDashboard);
+  const launcher = new RunLauncher(context.extensionPath, registry, openDashboard, new ThroughputStore(context.globalState));
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);

@@ -9,8 +9,9 @@ import { LiveRun, progressParts, RunJob, RunOutcome } from './liveRun';
 import { guard, output } from './output';
 import { pct, runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
-import { launchSettings } from './settings';
+import { backendSetting, launchSettings } from './settings';
 import { trainerLaunch } from './trainerLaunch';
+import { ThroughputStore } from './throughputStore';
 import { TrainerProcess } from './trainerProcess';
 import type { TrainerLaunch } from './trainerProcess';
 
@@ -32,6 +33,7 @@ export class RunLauncher {
     private readonly extensionPath: string,
     private readonly registry: RunRegistry,
     private readonly openDashboard: (runIds: string[]) => void,
+    readonly throughput: ThroughputStore,
   ) {}
 
   launch(): TrainerLaunch {
@@ -45,6 +47,7 @@ export class RunLauncher {
       return undefined;
     }
     const args = req.args(runsDir);
+    const backend = backendSetting();
     const proc = new TrainerProcess(args);
     const run = new LiveRun(req.job, proc, runsDir, req.runId);
     const out = output();
@@ -56,6 +59,7 @@ export class RunLauncher {
     proc.on('invalid', guard('trainer message', (m: unknown) => out.warn(`${tag()} ignored a malformed trainer message: ${JSON.stringify(m)?.slice(0, 200)}`)));
     run.on('event', guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)));
     run.once('exit', guard('run finished', (o: RunOutcome) => this.onExit(run, o)));
+    run.once('exit', guard('record speed', () => this.throughput.record(backend, run.history)));
     this.registry.track(run);
     // A new run's charts come up by themselves.
     if (req.job === 'train') run.once('identified', guard('open dashboard', (id: string) => this.openDashboard([id])));

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { loadFashionMnist, shippedFashionMnistDir } from '../../src/trainer/data/fashionMnist';
 import { convertFashionMnistPackage } from '../../src/trainer/data/fashionMnistPackage';
-import { encodeIdxSplit, idxFileNames } from '../../src/trainer/data/idx';
+import { idxFileNames } from '../../src/protocol/datasetFiles';
+import { encodeIdxSplit } from '../../src/trainer/data/idx';
 import { channelStats } from '../../src/trainer/data/common';
 import type { Dataset } from '../../src/trainer/data/dataset';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choicesToOverrides, configFromOverrides, initialChoices, validateNumber } from '../../src/extension/runChoices';
+import { choicesToOverrides, configFromOverrides, initialChoices, validateField } from '../../src/extension/runChoices';
 import { trainArgs } from '../../src/extension/trainerLaunch';
 
 test('first choices come from supconLab.defaults, then the schema', () => {
@@ -32,8 +32,8 @@ test('choices become trainer arguments that the schema accepts', () => {
 });
 
 test('typed numbers are checked against the schema', () => {
-  assert.equal(validateNumber('epochs', '3'), undefined);
-  assert.match(validateNumber('epochs', '-1')!, /^epochs: expected an integer >= 0/);
-  assert.match(validateNumber('temperature', 'hot')!, /^temperature/);
-  assert.match(validateNumber('batchSize', '2.5')!, /^batchSize/);
+  assert.equal(validateField('epochs', '3'), undefined);
+  assert.match(validateField('epochs', '-1')!, /^epochs: expected an integer >= 0/);
+  assert.match(validateField('temperature', 'hot')!, /^temperature/);
+  assert.match(validateField('batchSize', '2.5')!, /^batchSize/);
 });

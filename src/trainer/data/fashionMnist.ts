@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from './common';
 import type { Dataset } from './dataset';
-import { idxFileNames, loadIdx } from './idx';
+import { idxFileNames } from '../../protocol/datasetFiles';
+import { loadIdx } from './idx';
 
 export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 

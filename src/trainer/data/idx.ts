@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { idxFileNames } from '../../protocol/datasetFiles';
 import { channelStats, checkLabels, DatasetError, readDataFile } from './common';
 import type { Dataset, Split } from './dataset';
 
@@ -61,9 +62,6 @@ async function readPair(dir: string, prefix: 'train' | 't10k'): Promise<{ split:
   }
   return { split: { images: images.pixels, labels, count: images.count }, height: images.height, width: images.width, labelsFile };
 }
-
-/** The IDX names of a split's two files, as `train` or `t10k` prefixes them. */
-export const idxFileNames = (prefix: 'train' | 't10k') => ({ images: `${prefix}-images-idx3-ubyte`, labels: `${prefix}-labels-idx1-ubyte` });
 
 /** A split as the two IDX files readPair reads back: [images, labels], labels must be 0..255. */
 export function encodeIdxSplit(split: Split, height: number, width: number): [Buffer, Buffer] {
