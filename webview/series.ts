@@ -5,6 +5,7 @@
  */
 import type { RunConfig } from '../src/protocol/config';
 import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
+import { epochNumber, StepPace } from '../src/protocol/progress';
 import { Column } from './column';
 
 export const STEP_METRICS = ['loss', 'lr', 'imagesPerSec', 'posSim', 'negSim'] as const;
@@ -21,6 +22,8 @@ export interface RunData {
   config?: RunConfig;
   backend?: BackendInfo;
   stepsPerEpoch?: number;
+  /** The pace of this run's steps since it (re)started, for time left. */
+  pace: StepPace;
   state?: 'running' | 'completed' | 'stopped' | 'failed';
   top1?: number;
   error?: string;
@@ -43,6 +46,7 @@ export function emptyRun(id: string): RunData {
     probeTestAcc: new Column(16),
     probeTrainAcc: new Column(16),
     checkpoints: [],
+    pace: new StepPace(),
     version: 0,
   };
 }
@@ -55,6 +59,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         // a run resumed from an earlier checkpoint replays steps: the replay replaces them
         if ((run.steps.last() ?? -Infinity) >= e.globalStep) dropStepsFrom(run, run.steps.lowerBound(e.globalStep));
         run.steps.push(e.globalStep);
+        run.pace.step(e.globalStep, e.t);
         run.epochOfStep.push(e.epoch);
         run.metrics.loss.push(num(e.loss));
         run.metrics.lr.push(e.lr);
@@ -76,7 +81,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         if (!run.checkpoints.includes(e.name)) run.checkpoints.push(e.name);
         break;
       case 'probeProgress':
-        run.probeEpoch.push(e.epoch);
+        run.probeEpoch.push(epochNumber(e.epoch));
         run.probeTestAcc.push(e.testAcc);
         run.probeTrainAcc.push(e.trainAcc);
         break;

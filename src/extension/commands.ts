@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isRunId, listCheckpoints, runFiles, RunSummary } from '../protocol/runFolder';
 import type { DashboardTab } from '../protocol/dashboard';
+import { checkpointPosition } from '../protocol/progress';
 import type { CheckpointNode } from './checkpointsTree';
 import { checkConfigText } from './configCheck';
 import { ConfigDiagnostics, isRunConfigDocument } from './configDiagnostics';
@@ -62,7 +63,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      cps.map((c) => ({ label: c.name, description: `epoch ${c.epoch}, step ${c.globalStep}`, name: c.name })),
+      cps.map((c) => ({ label: c.name, description: checkpointPosition(c), name: c.name })),
       { title: `${action}: checkpoint of ${run.id}` },
     );
     return pick && { run, name: pick.name };

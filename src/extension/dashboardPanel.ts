@@ -11,6 +11,7 @@ import type { TrainerEvent } from '../protocol/messages';
 import { dashboardHtml } from './dashboardHtml';
 import { EventBatcher } from './eventBatcher';
 import { guard, output } from './output';
+import { runDisplayName } from '../protocol/runNaming';
 import { runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { RunFeed } from './runFeed';
@@ -175,7 +176,7 @@ export class DashboardPanel implements vscode.Disposable {
         const live = registry.live.get(r.id);
         return {
           id: r.id,
-          label: runLabel(r.id),
+          label: runDisplayName(runLabel(r.id), live?.config ?? r.config),
           state: live ? 'running' : r.status?.state,
           config: selected.has(r.id) ? live?.config ?? r.config : undefined,
           backend: live?.backend ?? r.status?.backend,

@@ -5,6 +5,7 @@
  * the probe's share. Pure functions; the host stores and reads the records.
  */
 import type { TrainerEvent } from '../protocol/messages';
+import { formatDuration } from '../protocol/progress';
 
 /** Measured speed of one backend setting and encoder on this machine. */
 export interface Throughput {
@@ -41,15 +42,6 @@ export const throughputKey = (backendSetting: string, encoder: string): string =
 /** Steps per epoch as the trainer counts them (src/trainer/pretrain.ts): whole batches, at least one. */
 export const stepsPerEpoch = (trainImages: number, batchSize: number): number => Math.max(1, Math.floor(trainImages / batchSize));
 
-/** "45 s", "4 min", "1 h 20 min": rounded as an estimate should be. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds / 5) * 5)} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
-}
-
 /**
  * The run's steps and length: steps x batch x views / views-per-second for
  * pretraining, plus (train + test images) / probe images-per-second when the
@@ -65,16 +57,6 @@ export function estimateRun(size: RunSize, t?: Throughput): Estimate {
   const probed = t.probeImagesPerSec && size.testImages !== undefined ? ((size.trainImages ?? 0) + size.testImages) / t.probeImagesPerSec : undefined;
   if (probed !== undefined) seconds += probed;
   return { steps, seconds, text: `${stepsText}, about ${formatDuration(seconds)}${probed === undefined ? ' plus the probe' : ''} on ${t.backend}` };
-}
-
-/**
- * Time left of a running pretraining from its progress: the remaining steps
- * at the mean rate of the steps done so far in this process. Undefined until
- * a step has been timed.
- */
-export function timeLeft(done: number, total: number, secondsSoFar: number): number | undefined {
-  if (done <= 0 || total <= 0 || secondsSoFar <= 0) return undefined;
-  return (Math.max(0, total - done) * secondsSoFar) / done;
 }
 
 /**

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { configFromOverrides, QUICK_CHECK, runSizeOf } from '../../src/extension/runChoices';
-import { estimateRun, formatDuration, measureThroughput, timeLeft } from '../../src/extension/runEstimate';
+import { estimateRun, measureThroughput } from '../../src/extension/runEstimate';
 
 // Recorded on the build machine: the convnet on wasm, batch 256 x 2 views in 2.5 s per step (README, Benchmarks).
 const wasm = { viewsPerSec: 204.8, probeImagesPerSec: 400, backend: 'wasm' };
@@ -33,12 +33,6 @@ test('estimate: unknown sizes and no record say so instead of guessing', () => {
   assert.equal(fresh.steps, 468);
   assert.match(fresh.text, /^468 steps; no time estimate yet/);
   assert.match(estimateRun(runSizeOf(resolveConfig({})), { viewsPerSec: 204.8, backend: 'wasm' }).text, /about 20 min plus the probe on wasm$/);
-});
-
-test('durations read as estimates; time left from the steps done', () => {
-  assert.deepEqual([12, 44, 61, 3599, 3600, 4830].map(formatDuration), ['10 s', '45 s', '1 min', '1 h', '1 h', '1 h 21 min']);
-  assert.equal(timeLeft(0, 10, 5), undefined);
-  assert.equal(timeLeft(5, 20, 10), 30);
 });
 
 test('measured throughput: views/s over the epochs, probe images/s from the end of pretraining to the result', () => {
