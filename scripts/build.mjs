@@ -1,25 +1,39 @@
 // Bundles each entry point with esbuild, writes the config JSON Schema and the
 // built-in Fashion-MNIST (dist/data/fashion-mnist, from the fashion-mnist
 // development dependency; skipped while up to date).
-// The trainer bundle carries the tfjs packages it uses (core and the cpu, wasm
-// and webgpu backends). Left outside, found at run time beside the bundle:
-// packages with native code (webgpu's Dawn; sharp, whose ESM build needs its
-// own file URL; the optional tfjs-node packages) and the wasm binaries, which
-// backend.ts loads from the tfjs-backend-wasm package folder. Two tfjs-core copies in one
-// process (ours and an optional tfjs-node's) share one engine and kernel
-// registry through globalThis, so a tfjs-node backend still registers with ours.
+// The tfjs packages the trainer uses (core, the cpu, wasm and webgpu backends)
+// are bundled from their ES module builds (mainFields), with
+// src/trainer/tfCore.ts in place of src/trainer/tf.ts, so one tfjs-core
+// instance serves every backend and the union package stays out. Left outside,
+// found at run time beside the bundle: packages with native code (webgpu's
+// Dawn; sharp, whose ESM build needs its own file URL; the optional tfjs-node
+// packages, whose own tfjs-core shares the engine and kernel registry with ours
+// through globalThis) and the wasm binaries, which backend.ts loads from the
+// tfjs-backend-wasm package folder. scripts/package.mjs ships exactly these.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
-const external = ['vscode', 'webgpu', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'sharp', 'fashion-mnist'];
+/** Puts src/trainer/tfCore.ts in place of src/trainer/tf.ts. */
+const leanTfjs = {
+  name: 'lean-tfjs',
+  setup(build) {
+    const tf = path.resolve('src/trainer/tf');
+    build.onResolve({ filter: /\/tf$/ }, (args) => (path.resolve(args.resolveDir, args.path) === tf ? { path: path.resolve('src/trainer/tfCore.ts') } : undefined));
+  },
+};
 // backend.ts resolves the bundled wasm backend's package folder on purpose: its .wasm files live there.
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning', logOverride: { 'require-resolve-not-external': 'silent' } };
+const logOverride = { 'require-resolve-not-external': 'silent' };
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], plugins: [leanTfjs], sourcemap: true, external, logLevel: 'warning', logOverride };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: { webview: 'webview/main.ts' }, loader: { '.css': 'css' } },
+  // --bench: the benches that run where tsx is not installed (bench/gpu.sh)
+  ...(process.argv.includes('--bench') ? [{ ...node, sourcemap: false, entryPoints: { 'bench/trainWorker': 'bench/trainWorker.ts', 'bench/gpuProfile': 'bench/gpuProfile.ts' } }] : []),
 ].filter((b) => Object.values(b.entryPoints).every((f) => fs.existsSync(f)));
 
 fs.mkdirSync('dist', { recursive: true });
