@@ -29,7 +29,9 @@ function runtimeFiles(target) {
   const wasm = JSON.parse(fs.readFileSync(path.join(modules, '@tensorflow/tfjs-backend-wasm/package.json'), 'utf8'));
   const sharpPackages = ['sharp', '@img/colour', 'detect-libc', 'semver', `@img/sharp-${platform}-${arch}`, ...(platform === 'win32' ? [] : [`@img/sharp-libvips-${platform}-${arch}`])];
   return {
-    // backend.ts points the wasm backend at this package's folder (require.resolve of its main file).
+    // backend.ts reads each backend package's version from its package.json, and points the wasm
+    // backend at that package's folder (require.resolve of its main file) for the .wasm files.
+    '@tensorflow/tfjs-backend-webgpu': ['package.json'],
     '@tensorflow/tfjs-backend-wasm': ['package.json', wasm.main, ...filesIn(path.join(modules, '@tensorflow/tfjs-backend-wasm/dist')).filter((f) => f.endsWith('.wasm')).map((f) => `dist/${f}`)],
     webgpu: ['package.json', 'index.js', 'LICENSE.md', ...filesIn(path.join(modules, 'webgpu/dist', dawn)).map((f) => `dist/${dawn}/${f}`)],
     ...Object.fromEntries(sharpPackages.map((p) => [p, fs.existsSync(path.join(modules, p)) ? filesIn(path.join(modules, p)).filter((f) => !/\.(md|d\.c?m?ts)$/.test(f) && !f.startsWith(`src${path.sep}`)) : undefined])),

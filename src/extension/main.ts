@@ -4,6 +4,7 @@ import { CheckpointsTree } from './checkpointsTree';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { DashboardPanel } from './dashboardPanel';
+import { gpuPrefix } from './gpuAdvice';
 import { guard, output } from './output';
 import { RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
@@ -19,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
   };
   const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, registry, openDashboard, new ThroughputStore(context.globalState));
+  const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState));
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);

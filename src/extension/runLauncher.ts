@@ -11,6 +11,7 @@ import { pct, runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { backendSetting, launchSettings } from './settings';
 import { trainerLaunch } from './trainerLaunch';
+import { cudaInstallCommand, gpuAdvice, gpuModulePaths } from './gpuAdvice';
 import { ThroughputStore } from './throughputStore';
 import { TrainerProcess } from './trainerProcess';
 import type { TrainerLaunch } from './trainerProcess';
@@ -31,13 +32,15 @@ export class RunLauncher {
 
   constructor(
     private readonly extensionPath: string,
+    /** Where the optional CUDA backend is installed (gpuAdvice.ts). */
+    private readonly gpuPrefix: string,
     private readonly registry: RunRegistry,
     private readonly openDashboard: (runIds: string[]) => void,
     readonly throughput: ThroughputStore,
   ) {}
 
   launch(): TrainerLaunch {
-    return trainerLaunch(launchSettings(), this.extensionPath);
+    return trainerLaunch(launchSettings(gpuModulePaths(this.gpuPrefix)), this.extensionPath);
   }
 
   start(req: JobRequest): LiveRun | undefined {
@@ -103,7 +106,7 @@ export class RunLauncher {
         if (!b.gpu && b.skipped.length && !this.backendNoteShown) {
           this.backendNoteShown = true;
           void vscode.window.showInformationMessage(`SupCon is training on ${b.label}: no GPU backend is available here.`, 'How to Use a GPU')
-            .then((pick) => pick && this.explainGpu(b.skipped));
+            .then((pick) => pick && this.explainGpu(b));
         }
         break;
       }
@@ -119,18 +122,16 @@ export class RunLauncher {
     }
   }
 
-  private explainGpu(skipped: BackendInfo['skipped']): void {
-    const out = output();
-    out.info([
-      'Why no GPU backend was used:',
-      ...skipped.map((s) => `  - ${s.backend}: ${s.reason}`),
-      'Using a GPU with SupCon Lab:',
-      '  - WebGPU (shipped with the extension) needs a GPU driver with Vulkan on Linux, Metal on macOS, D3D12 on Windows.',
-      '  - CUDA: install @tensorflow/tfjs-node-gpu (CUDA 11.2 and cuDNN 8.1) in a trainer install (`npm install supcon-lab @tensorflow/tfjs-node-gpu`)',
-      '    and point the supconLab.trainerPath setting at it.',
-      '  - Set supconLab.backend to force a backend; "auto" takes the fastest that loads.',
-    ].join('\n'));
-    out.show(true);
+  private explainGpu(b: BackendInfo): void {
+    // The version of the tfjs backend that ran: every tfjs package the trainer carries has the same one.
+    const version = b.version;
+    output().info(gpuAdvice(b.skipped, this.gpuPrefix, version).join('\n'));
+    output().show(true);
+    const copy = 'Copy CUDA Install Command';
+    void vscode.window.showInformationMessage('SupCon: WebGPU needs nothing installed; CUDA needs @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1). Details are in the SupCon output.', copy)
+      .then((pick) => {
+        if (pick === copy) void vscode.env.clipboard.writeText(cudaInstallCommand(this.gpuPrefix, version));
+      });
   }
 
   private onExit(run: LiveRun, o: RunOutcome): void {

@@ -1,6 +1,6 @@
 /**
  * Where the trainer is and how to start it: the extension's own dist/cli.js
- * (the .vsix ships the trainer's runtime node_modules beside it) or a trainer
+ * (a bundle; the .vsix ships its native packages in dist/node_modules) or a trainer
  * install named by supconLab.trainerPath; run by supconLab.nodePath or by the
  * editor's own runtime as plain Node.
  */
@@ -10,6 +10,8 @@ import type { TrainerLaunch } from './trainerProcess';
 export interface LaunchSettings {
   nodePath: string;
   trainerPath: string;
+  /** Extra module folders for the trainer (NODE_PATH), e.g. where the optional CUDA backend was installed. */
+  modulePaths: string[];
 }
 
 /** The cli.js a trainerPath setting means: the file itself, or <folder>/dist/cli.js. */
@@ -21,6 +23,7 @@ export function cliFromSetting(trainerPath: string, extensionPath: string): stri
 export function trainerLaunch(s: LaunchSettings, extensionPath: string, base: NodeJS.ProcessEnv = process.env, execPath = process.execPath): TrainerLaunch {
   const env: NodeJS.ProcessEnv = { ...base };
   if (!s.nodePath) env.ELECTRON_RUN_AS_NODE = '1';
+  if (s.modulePaths.length) env.NODE_PATH = [...s.modulePaths, ...(base.NODE_PATH ? [base.NODE_PATH] : [])].join(path.delimiter);
   return { node: s.nodePath || execPath, cli: cliFromSetting(s.trainerPath, extensionPath), env };
 }
 

@@ -4,14 +4,15 @@ import { test } from 'node:test';
 import { cliFromSetting, trainerLaunch } from '../../src/extension/trainerLaunch';
 
 test('the shipped trainer runs on the editor runtime as plain Node', () => {
-  const l = trainerLaunch({ nodePath: '', trainerPath: '' }, '/ext', { PATH: '/bin' }, '/code/node');
+  const l = trainerLaunch({ nodePath: '', trainerPath: '', modulePaths: ['/gpu/node_modules'] }, '/ext', { PATH: '/bin', NODE_PATH: '/x' }, '/code/node');
   assert.equal(l.node, '/code/node');
   assert.equal(l.cli, path.join('/ext', 'dist', 'cli.js'));
   assert.equal(l.env.ELECTRON_RUN_AS_NODE, '1');
+  assert.equal(l.env.NODE_PATH, ['/gpu/node_modules', '/x'].join(path.delimiter), 'the CUDA backend installed for the extension is found first');
 });
 
 test('settings name another Node and another trainer', () => {
-  const l = trainerLaunch({ nodePath: '/usr/bin/node', trainerPath: '/opt/supcon'}, '/ext', {}, '/code/node');
+  const l = trainerLaunch({ nodePath: '/usr/bin/node', trainerPath: '/opt/supcon', modulePaths: [] }, '/ext', {}, '/code/node');
   assert.equal(l.node, '/usr/bin/node');
   assert.equal(l.env.ELECTRON_RUN_AS_NODE, undefined);
   assert.equal(l.cli, path.join('/opt/supcon', 'dist', 'cli.js'));
