@@ -1,4 +1,4 @@
-// `npm run package [-- TARGET ...]`: one .vsix per VS Code platform target,
+// `npm run package [-- [--out DIR] TARGET ...]`: one .vsix per VS Code platform target,
 // each holding the bundles in dist/, the built-in Fashion-MNIST and only that
 // platform's native binaries (Dawn from `webgpu`, sharp's @img packages) plus
 // the wasm binaries, staged in .package/<target>/ and packed with
@@ -9,7 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ALL = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
-const targets = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+const args = process.argv.slice(2);
+const outAt = args.indexOf('--out');
+const outDir = outAt >= 0 ? path.resolve(args.splice(outAt, 2)[1]) : process.cwd();
+const targets = args.length ? args : ALL;
 const root = process.cwd();
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const modules = path.join(root, 'node_modules');
@@ -52,7 +55,7 @@ function stage(target) {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'README.md'), fs.readFileSync('README.md', 'utf8').replace(/^!\[[^\]]*\]\([^)]*\)\s*$/gm, ''));
   fs.copyFileSync('.vscodeignore', path.join(dir, '.vscodeignore'));
-  const out = path.join(root, `${pkg.name}-${target}-${pkg.version}.vsix`);
+  const out = path.join(outDir, `${pkg.name}-${target}-${pkg.version}.vsix`);
   const vsce = path.join(modules, '@vscode/vsce/vsce');
   const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--target', target, '--allow-missing-repository', '--skip-license', '--out', out], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`vsce package --target ${target} failed (exit ${r.status})`);
