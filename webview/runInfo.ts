@@ -1,5 +1,6 @@
 /** A strip of cards for the selected runs: state, backend, result, error and hint. */
 import type { RunMeta } from '../src/protocol/dashboard';
+import { stepProgressText } from '../src/protocol/progress';
 import { el } from './dom';
 import type { RunData } from './series';
 import { runColor } from './theme';
@@ -24,6 +25,11 @@ export function renderRunInfo(
     if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((f) => typeof f === 'string').join(' · '));
     const epoch = Math.max((run.epochOfStep.last() ?? -1) + 1, (run.lastEpoch ?? -1) + 1);
     if (epoch > 0 && config) facts.push(`epoch ${epoch}/${config.epochs}`);
+    const step = run.steps.last();
+    if (step !== undefined && run.stepsPerEpoch && config) {
+      const total = run.stepsPerEpoch * config.epochs;
+      facts.push(stepProgressText(step, total, state === 'running' ? run.pace.secondsLeft(total) : undefined));
+    }
     if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}%`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;

@@ -5,6 +5,7 @@
  */
 import type { RunConfig } from '../src/protocol/config';
 import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
+import { epochNumber, StepPace } from '../src/protocol/progress';
 import { Column } from './column';
 import { emptyRepresentation, ingestDiagnostics, noteCheckpoint, RepresentationData } from './representation';
 
@@ -22,6 +23,8 @@ export interface RunData {
   config?: RunConfig;
   backend?: BackendInfo;
   stepsPerEpoch?: number;
+  /** The pace of this run's steps since it (re)started, for time left. */
+  pace: StepPace;
   state?: 'running' | 'completed' | 'stopped' | 'failed';
   top1?: number;
   error?: string;
@@ -46,6 +49,7 @@ export function emptyRun(id: string): RunData {
     probeTrainAcc: new Column(16),
     checkpoints: [],
     representation: emptyRepresentation(),
+    pace: new StepPace(),
     version: 0,
   };
 }
@@ -58,6 +62,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         // a run resumed from an earlier checkpoint replays steps: the replay replaces them
         if ((run.steps.last() ?? -Infinity) >= e.globalStep) dropStepsFrom(run, run.steps.lowerBound(e.globalStep));
         run.steps.push(e.globalStep);
+        run.pace.step(e.globalStep, e.t);
         run.epochOfStep.push(e.epoch);
         run.metrics.loss.push(num(e.loss));
         run.metrics.lr.push(e.lr);
@@ -83,7 +88,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         ingestDiagnostics(run.representation, e);
         break;
       case 'probeProgress':
-        run.probeEpoch.push(e.epoch);
+        run.probeEpoch.push(epochNumber(e.epoch));
         run.probeTestAcc.push(e.testAcc);
         run.probeTrainAcc.push(e.trainAcc);
         break;

@@ -5,17 +5,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isRunId, listCheckpoints, runFiles, RunSummary } from '../protocol/runFolder';
 import type { DashboardTab } from '../protocol/dashboard';
+import { checkpointPosition } from '../protocol/progress';
 import type { CheckpointNode } from './checkpointsTree';
 import { checkConfigText } from './configCheck';
 import { ConfigDiagnostics, isRunConfigDocument } from './configDiagnostics';
-import { offerFashionMnistInstall } from './fashionMnistData';
 import { guard, output } from './output';
 import { runPreview } from './previewCommand';
-import { choicesToOverrides, configFromOverrides } from './runChoices';
+import { configFromOverrides } from './runChoices';
 import type { RunLauncher } from './runLauncher';
 import type { RunRegistry } from './runRegistry';
 import { backendSetting, runDefaults } from './settings';
-import { askRunChoices, configProblem } from './startWizard';
+import { askStart, configProblem } from './startWizard';
 import { trainArgs } from './trainerLaunch';
 
 export interface Services {
@@ -63,7 +63,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      cps.map((c) => ({ label: c.name, description: `epoch ${c.epoch}, step ${c.globalStep}`, name: c.name })),
+      cps.map((c) => ({ label: c.name, description: checkpointPosition(c), name: c.name })),
       { title: `${action}: checkpoint of ${run.id}` },
     );
     return pick && { run, name: pick.name };
@@ -92,24 +92,22 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       void vscode.window.showErrorMessage(`SupCon: ${vscode.workspace.asRelativePath(target)}: ${check.message}`);
       return;
     }
-    if (check.config.dataset.kind === 'fashion-mnist' && !launcher.hasFashionMnist()) return offerFashionMnistInstall(s.context.globalStorageUri);
     const file = target.fsPath;
     launcher.start({ job: 'train', title: `${check.config.method} on ${check.config.dataset.kind} (${path.basename(file)})`, args: (dir) => trainArgs(dir, backendOverride(), file) });
   }
 
   const commands: Record<string, (...args: never[]) => unknown> = {
     'supconLab.startRun': async () => {
-      const choices = await askRunChoices(s.context.workspaceState);
-      if (!choices) return;
-      const overrides = choicesToOverrides(choices, runDefaults(), backendSetting());
+      const backend = backendSetting();
+      const req = await askStart({ state: s.context.workspaceState, defaults: runDefaults(), backend, throughput: (encoder) => launcher.throughput.get(backend, encoder) });
+      if (!req) return;
       try {
-        configFromOverrides(overrides);
+        configFromOverrides(req.overrides);
       } catch (e) {
         void vscode.window.showErrorMessage(configProblem(e));
         return;
       }
-      if (choices.datasetKind === 'fashion-mnist' && !launcher.hasFashionMnist()) return offerFashionMnistInstall(s.context.globalStorageUri);
-      launcher.start({ job: 'train', title: `${choices.method} on ${choices.datasetKind}`, args: (dir) => trainArgs(dir, overrides) });
+      launcher.start({ job: 'train', title: req.title, args: (dir) => trainArgs(dir, req.overrides) });
     },
     'supconLab.startRunFromConfig': (uri?: vscode.Uri) => startFromConfig(uri instanceof vscode.Uri ? uri : undefined),
     'supconLab.openDashboard': (arg?: RunArg) => {

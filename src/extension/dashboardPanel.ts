@@ -12,6 +12,7 @@ import { dashboardHtml } from './dashboardHtml';
 import type { EmbeddingMaps } from './embeddingMaps';
 import { EventBatcher } from './eventBatcher';
 import { guard, output } from './output';
+import { runDisplayName } from '../protocol/runNaming';
 import { runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { RunFeed } from './runFeed';
@@ -192,7 +193,7 @@ export class DashboardPanel implements vscode.Disposable {
         const live = registry.live.get(r.id);
         return {
           id: r.id,
-          label: runLabel(r.id),
+          label: runDisplayName(runLabel(r.id), live?.config ?? r.config),
           state: live ? 'running' : r.status?.state,
           config: selected.has(r.id) ? live?.config ?? r.config : undefined,
           backend: live?.backend ?? r.status?.backend,

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { BackendInfo, TrainerEvent } from '../protocol/messages';
+import { epochNumber, stepProgressText, StepPace } from '../protocol/progress';
 import { runFiles } from '../protocol/runFolder';
 import type { TrainerExit, TrainerProcess } from './trainerProcess';
 
@@ -17,6 +18,14 @@ export interface RunProgress {
   /** 1-based, as people count (events carry 0-based epochs). */
   epoch: number;
   epochs: number;
+  /** Pretraining steps done and to do over the whole run (a resumed run counts from its start). */
+  step?: number;
+  steps?: number;
+  /** Seconds left in pretraining at the pace of this process's steps. */
+  secondsLeft?: number;
+  /** 1-based probe epoch while the linear probe trains, and its count. */
+  probeEpoch?: number;
+  probeEpochs?: number;
   /** 0..1 over the whole job, when known. */
   fraction?: number;
   loss?: number;
@@ -37,10 +46,12 @@ export interface LiveRunEvents {
   exit: [RunOutcome];
 }
 
-/** "epoch 2/10", "loss 1.234", "850 img/s": what the status bar and the progress notification show. */
+/** "epoch 2/10", "step 300/468 · 4 min left", "loss 1.234", "850 img/s": what the status bar and the progress notification show. */
 export function progressParts(job: RunJob, p: RunProgress): string[] {
   const parts: string[] = [];
+  if (p.probeEpoch !== undefined) return [`linear probe epoch ${p.probeEpoch}/${p.probeEpochs}`];
   if (job !== 'probe' && p.epochs) parts.push(`epoch ${Math.max(1, p.epoch)}/${p.epochs}`);
+  if (job !== 'probe' && p.steps && p.step !== undefined) parts.push(stepProgressText(p.step, p.steps, p.secondsLeft));
   if (p.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(4)}`);
   if (p.imagesPerSec !== undefined) parts.push(`${Math.round(p.imagesPerSec)} img/s`);
   return parts;
@@ -67,6 +78,7 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
   readonly spawnOffset: number;
   private stepsPerEpoch = 0;
   private probeEpochs = 0;
+  private readonly pace = new StepPace();
 
   constructor(readonly job: RunJob, readonly proc: TrainerProcess, readonly runsDir: string, runId?: string) {
     super();
@@ -96,6 +108,7 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         this.backend = e.backend;
         this.stepsPerEpoch = e.stepsPerEpoch;
         p.epochs = e.config.epochs;
+        p.steps = e.stepsPerEpoch * e.config.epochs;
         if (this.runId !== e.runId) {
           this.runId = e.runId;
           this.runDir = path.join(this.runsDir, e.runId);
@@ -106,6 +119,9 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         p.epoch = e.epoch + 1;
         if (e.loss !== null) p.loss = e.loss;
         p.imagesPerSec = e.imagesPerSec;
+        p.step = e.globalStep;
+        this.pace.step(e.globalStep, e.t);
+        p.secondsLeft = this.pace.secondsLeft(p.steps ?? 0);
         if (this.stepsPerEpoch && p.epochs) p.fraction = Math.min(1, e.globalStep / (this.stepsPerEpoch * p.epochs));
         break;
       case 'epoch':
@@ -113,6 +129,8 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         break;
       case 'probeProgress':
         this.probeEpochs = e.epochs;
+        p.probeEpoch = epochNumber(e.epoch);
+        p.probeEpochs = e.epochs;
         if (this.job === 'probe') p.fraction = Math.min(1, e.epoch / Math.max(1, this.probeEpochs));
         break;
       case 'probeResult':

@@ -6,12 +6,13 @@ import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { DashboardPanel } from './dashboardPanel';
 import { EmbeddingMaps } from './embeddingMaps';
-import { dataModulesDir } from './fashionMnistData';
+import { gpuPrefix } from './gpuAdvice';
 import { guard, output } from './output';
 import { RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
 import { RunsTree } from './runsTree';
 import { RunStatusBar } from './statusBar';
+import { ThroughputStore } from './throughputStore';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
@@ -22,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
     maps: new EmbeddingMaps(() => launcher.launch()),
   };
   const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard);
+  const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState));
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);

@@ -2,6 +2,7 @@
  * The guided "Start SupCon Run" choices as plain data: their defaults, how
  * each one becomes a config override, and the validation of typed numbers.
  */
+import type { RunSize } from './runEstimate';
 import { applyOverrides, ConfigError, DatasetKind, Method, resolveConfig, RunConfig, runConfigSchema } from '../protocol/config';
 
 export interface RunChoices {
@@ -13,6 +14,9 @@ export interface RunChoices {
   batchSize: number;
   views: number;
   temperature: number;
+  seed: number;
+  /** The run's name; empty means the one derived from the choices (runName.ts). */
+  name: string;
 }
 
 export const METHODS: { value: Method; label: string; detail: string }[] = [
@@ -22,11 +26,11 @@ export const METHODS: { value: Method; label: string; detail: string }[] = [
   { value: 'ce', label: 'Cross-entropy', detail: 'Supervised baseline with a softmax classifier' },
 ];
 
-export const DATASETS: { value: DatasetKind; label: string; detail: string; needsPath?: 'file' | 'folder' }[] = [
-  { value: 'fashion-mnist', label: 'Fashion-MNIST', detail: '70,000 28×28 grey clothing images, 10 classes (built in)' },
-  { value: 'synthetic', label: 'Synthetic', detail: 'A tiny generated set for quick checks' },
-  { value: 'cifar10', label: 'CIFAR-10…', detail: 'From the binary version on disk', needsPath: 'folder' },
-  { value: 'cifar100', label: 'CIFAR-100…', detail: 'From the binary version on disk', needsPath: 'folder' },
+export const DATASETS: { value: DatasetKind; label: string; detail: string; needsPath?: 'file' | 'folder'; size?: { train: number; test: number } }[] = [
+  { value: 'fashion-mnist', label: 'Fashion-MNIST', detail: '70,000 28×28 grey clothing images, 10 classes (built in)', size: { train: 60_000, test: 10_000 } },
+  { value: 'synthetic', label: 'Synthetic', detail: 'A tiny generated set for quick checks', size: { train: 600, test: 200 } },
+  { value: 'cifar10', label: 'CIFAR-10…', detail: 'From the binary version on disk', needsPath: 'folder', size: { train: 50_000, test: 10_000 } },
+  { value: 'cifar100', label: 'CIFAR-100…', detail: 'From the binary version on disk', needsPath: 'folder', size: { train: 50_000, test: 10_000 } },
   { value: 'idx', label: 'IDX files…', detail: 'MNIST-format image and label files', needsPath: 'folder' },
   { value: 'folder', label: 'Image folder…', detail: 'One sub-folder per class', needsPath: 'folder' },
 ];
@@ -54,6 +58,8 @@ export function initialChoices(last: unknown, defaults: Record<string, unknown>)
     batchSize: pick('batchSize', 'batchSize'),
     views: pick('views', 'views'),
     temperature: pick('temperature', 'temperature'),
+    seed: pick('seed', 'seed'),
+    name: pick('name', 'name') ?? '',
   };
   try {
     resolveConfig(applyOverrides({}, choicesToOverrides(c, {})));
@@ -79,6 +85,8 @@ export function choicesToOverrides(c: RunChoices, defaults: Record<string, unkno
   o.batchSize = String(c.batchSize);
   o.views = String(c.views);
   o.temperature = String(c.temperature);
+  o.seed = String(c.seed);
+  if (c.name) o.name = c.name;
   if (backend && backend !== 'auto') o.backend = backend;
   return o;
 }
@@ -88,8 +96,41 @@ export function configFromOverrides(overrides: Record<string, string>, base: Rec
   return resolveConfig(applyOverrides(base, overrides));
 }
 
-/** Input-box validation for a numeric config field: undefined when valid, else the message. */
-export function validateNumber(field: 'epochs' | 'batchSize' | 'views' | 'temperature', text: string): string | undefined {
+/**
+ * "Quick check (about 1 min)": SupCon on 2,000 Fashion-MNIST training images
+ * for one epoch, then a 5-epoch probe on 2,000 test images; enough to see
+ * every part of the pipeline work, not to judge a method.
+ */
+export const QUICK_CHECK: Record<string, string> = {
+  name: 'quick-check', 'dataset.kind': 'fashion-mnist', 'dataset.trainLimit': '2000', 'dataset.testLimit': '2000',
+  method: 'supcon', epochs: '1', batchSize: '128', 'probe.epochs': '5',
+};
+
+/** The images and steps a config will run on, where known before the data is read. */
+export function runSizeOf(config: RunConfig): RunSize {
+  const full = DATASETS.find((d) => d.value === config.dataset.kind)?.size;
+  // A limit takes a subset; the synthetic set is generated at the limit's size.
+  const count = (n: number | undefined, l: number): number | undefined => {
+    if (l <= 0) return n;
+    if (config.dataset.kind === 'synthetic') return l;
+    return n === undefined ? undefined : Math.min(l, n);
+  };
+  return {
+    trainImages: count(full?.train, config.dataset.trainLimit),
+    testImages: count(full?.test, config.dataset.testLimit),
+    epochs: config.epochs, batchSize: config.batchSize, views: config.views,
+  };
+}
+
+/** One line naming a config's key settings: "supcon · fashion-mnist · convnet · 2 epochs · batch 256 · 2 views · T 0.1". */
+export function choicesSummary(c: RunChoices): string {
+  const parts = [c.method, c.datasetKind, c.encoder, `${c.epochs} epoch${c.epochs === 1 ? '' : 's'}`, `batch ${c.batchSize}`, `${c.views} view${c.views === 1 ? '' : 's'}`];
+  if (c.method !== 'ce') parts.push(`T ${c.temperature}`);
+  return parts.join(' · ');
+}
+
+/** Input-box validation for a config field typed as text: undefined when valid, else the message naming the field. */
+export function validateField(field: 'epochs' | 'batchSize' | 'views' | 'temperature' | 'seed' | 'name', text: string): string | undefined {
   try {
     resolveConfig(applyOverrides({}, { [field]: text.trim() }));
     return undefined;

@@ -9,8 +9,10 @@ import { LiveRun, progressParts, RunJob, RunOutcome } from './liveRun';
 import { guard, output } from './output';
 import { pct, runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
-import { launchSettings } from './settings';
-import { canResolve, trainerLaunch } from './trainerLaunch';
+import { backendSetting, launchSettings } from './settings';
+import { trainerLaunch } from './trainerLaunch';
+import { cudaInstallCommand, gpuAdvice, gpuModulePaths } from './gpuAdvice';
+import { ThroughputStore } from './throughputStore';
 import { TrainerProcess } from './trainerProcess';
 import type { TrainerLaunch } from './trainerProcess';
 
@@ -30,18 +32,15 @@ export class RunLauncher {
 
   constructor(
     private readonly extensionPath: string,
-    private readonly dataModules: string,
+    /** Where the optional CUDA backend is installed (gpuAdvice.ts). */
+    private readonly gpuPrefix: string,
     private readonly registry: RunRegistry,
     private readonly openDashboard: (runIds: string[]) => void,
+    readonly throughput: ThroughputStore,
   ) {}
 
   launch(): TrainerLaunch {
-    return trainerLaunch(launchSettings(this.dataModules), this.extensionPath);
-  }
-
-  /** Whether Node would find the Fashion-MNIST data package for the trainer. */
-  hasFashionMnist(): boolean {
-    return canResolve('fashion-mnist', this.launch());
+    return trainerLaunch(launchSettings(gpuModulePaths(this.gpuPrefix)), this.extensionPath);
   }
 
   start(req: JobRequest): LiveRun | undefined {
@@ -51,6 +50,7 @@ export class RunLauncher {
       return undefined;
     }
     const args = req.args(runsDir);
+    const backend = backendSetting();
     const proc = new TrainerProcess(args);
     const run = new LiveRun(req.job, proc, runsDir, req.runId);
     const out = output();
@@ -62,6 +62,7 @@ export class RunLauncher {
     proc.on('invalid', guard('trainer message', (m: unknown) => out.warn(`${tag()} ignored a malformed trainer message: ${JSON.stringify(m)?.slice(0, 200)}`)));
     run.on('event', guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)));
     run.once('exit', guard('run finished', (o: RunOutcome) => this.onExit(run, o)));
+    run.once('exit', guard('record speed', () => this.throughput.record(backend, run.history)));
     this.registry.track(run);
     // A new run's charts come up by themselves.
     if (req.job === 'train') run.once('identified', guard('open dashboard', (id: string) => this.openDashboard([id])));
@@ -105,7 +106,7 @@ export class RunLauncher {
         if (!b.gpu && b.skipped.length && !this.backendNoteShown) {
           this.backendNoteShown = true;
           void vscode.window.showInformationMessage(`SupCon is training on ${b.label}: no GPU backend is available here.`, 'How to Use a GPU')
-            .then((pick) => pick && this.explainGpu(b.skipped));
+            .then((pick) => pick && this.explainGpu(b));
         }
         break;
       }
@@ -121,18 +122,16 @@ export class RunLauncher {
     }
   }
 
-  private explainGpu(skipped: BackendInfo['skipped']): void {
-    const out = output();
-    out.info([
-      'Why no GPU backend was used:',
-      ...skipped.map((s) => `  - ${s.backend}: ${s.reason}`),
-      'Using a GPU with SupCon Lab:',
-      '  - WebGPU (shipped with the extension) needs a GPU driver with Vulkan on Linux, Metal on macOS, D3D12 on Windows.',
-      '  - CUDA: install @tensorflow/tfjs-node-gpu (CUDA 11.2 and cuDNN 8.1) in a trainer install (`npm install supcon-lab @tensorflow/tfjs-node-gpu`)',
-      '    and point the supconLab.trainerPath setting at it.',
-      '  - Set supconLab.backend to force a backend; "auto" takes the fastest that loads.',
-    ].join('\n'));
-    out.show(true);
+  private explainGpu(b: BackendInfo): void {
+    // The version of the tfjs backend that ran: every tfjs package the trainer carries has the same one.
+    const version = b.version;
+    output().info(gpuAdvice(b.skipped, this.gpuPrefix, version).join('\n'));
+    output().show(true);
+    const copy = 'Copy CUDA Install Command';
+    void vscode.window.showInformationMessage('SupCon: WebGPU needs nothing installed; CUDA needs @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1). Details are in the SupCon output.', copy)
+      .then((pick) => {
+        if (pick === copy) void vscode.env.clipboard.writeText(cudaInstallCommand(this.gpuPrefix, version));
+      });
   }
 
   private onExit(run: LiveRun, o: RunOutcome): void {

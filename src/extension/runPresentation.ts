@@ -5,6 +5,8 @@
 import type { RunConfig } from '../protocol/config';
 import type { RunState } from '../protocol/messages';
 import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
+import { checkpointPosition } from '../protocol/progress';
+import { keySettings } from '../protocol/runNaming';
 import type { RunProgress } from './liveRun';
 
 export interface ItemModel {
@@ -58,7 +60,8 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   const c: Partial<RunConfig> = typeof run.config === 'object' && run.config !== null ? run.config : {};
   const s = run.status;
   const parts: string[] = [];
-  if (typeof c.method === 'string') parts.push(c.method);
+  const settings = keySettings(c);
+  if (settings) parts.push(settings);
   if (isNum(s?.top1)) parts.push(`top-1 ${pct(s.top1)}`);
   else if (live?.loss !== undefined) parts.push(`loss ${fmtLoss(live.loss)}`);
   else if (isNum(s?.lastLoss)) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
@@ -90,7 +93,7 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
 }
 
 export function checkpointItemModel(runId: string, cp: CheckpointInfo): ItemModel {
-  const parts = [`epoch ${cp.epoch}`];
+  const parts = [checkpointPosition(cp)];
   if (cp.metric !== undefined) parts.push(fmtLoss(cp.metric));
   const saved = cp.savedAt ? new Date(cp.savedAt).toLocaleString() : 'unknown';
   return {
@@ -98,7 +101,7 @@ export function checkpointItemModel(runId: string, cp: CheckpointInfo): ItemMode
     label: cp.name,
     description: parts.join(' · '),
     icon: { id: 'save' },
-    tooltip: [`**${escapeMd(cp.name)}** of ${escapeMd(runId)}`, `Epoch ${cp.epoch}, step ${cp.globalStep}`, cp.metric !== undefined ? `Metric: ${cp.metric}` : '', `Saved: ${escapeMd(saved)}`].filter(Boolean).join('  \n'),
+    tooltip: [`**${escapeMd(cp.name)}** of ${escapeMd(runId)}`, `Saved ${checkpointPosition(cp)} (global step ${cp.globalStep})`, cp.metric !== undefined ? `Metric: ${cp.metric}` : '', `Saved: ${escapeMd(saved)}`].filter(Boolean).join('  \n'),
     contextValue: 'supconCheckpoint',
   };
 }

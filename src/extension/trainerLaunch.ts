@@ -1,17 +1,16 @@
 /**
  * Where the trainer is and how to start it: the extension's own dist/cli.js
- * (the .vsix ships the trainer's runtime node_modules beside it) or a trainer
+ * (a bundle; the .vsix ships its native packages in dist/node_modules) or a trainer
  * install named by supconLab.trainerPath; run by supconLab.nodePath or by the
  * editor's own runtime as plain Node.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerLaunch } from './trainerProcess';
 
 export interface LaunchSettings {
   nodePath: string;
   trainerPath: string;
-  /** Extra module folders (NODE_PATH), e.g. where the Fashion-MNIST data package was installed. */
+  /** Extra module folders for the trainer (NODE_PATH), e.g. where the optional CUDA backend was installed. */
   modulePaths: string[];
 }
 
@@ -26,17 +25,6 @@ export function trainerLaunch(s: LaunchSettings, extensionPath: string, base: No
   if (!s.nodePath) env.ELECTRON_RUN_AS_NODE = '1';
   if (s.modulePaths.length) env.NODE_PATH = [...s.modulePaths, ...(base.NODE_PATH ? [base.NODE_PATH] : [])].join(path.delimiter);
   return { node: s.nodePath || execPath, cli: cliFromSetting(s.trainerPath, extensionPath), env };
-}
-
-/** True when Node would find package `name` for a script at `cli` (its node_modules chain or NODE_PATH). */
-export function canResolve(name: string, launch: TrainerLaunch): boolean {
-  const dirs: string[] = [];
-  for (let d = path.dirname(launch.cli); ; d = path.dirname(d)) {
-    dirs.push(path.join(d, 'node_modules'));
-    if (path.dirname(d) === d) break;
-  }
-  dirs.push(...(launch.env.NODE_PATH ?? '').split(path.delimiter).filter(Boolean));
-  return dirs.some((d) => fs.existsSync(path.join(d, name, 'package.json')));
 }
 
 /** CLI arguments for `train` from dotted config overrides. */

@@ -47,7 +47,9 @@ export interface RunSummary {
 export interface CheckpointInfo {
   name: string;
   dir: string;
+  /** Whole epochs done, and steps done in the next one (a mid-epoch save); see progress.ts for how they read. */
   epoch: number;
+  stepInEpoch: number;
   globalStep: number;
   metric?: number;
   savedAt: number;
@@ -247,7 +249,8 @@ function readCheckpointInfo(root: string, entry: string, name: string): Checkpoi
   try {
     const m = readJson(path.join(root, entry, 'manifest.json')) as Partial<CheckpointInfo>;
     if (typeof m.epoch !== 'number' || typeof m.globalStep !== 'number') return undefined;
-    return { name, dir: path.join(root, entry), epoch: m.epoch, globalStep: m.globalStep, metric: m.metric, savedAt: m.savedAt ?? 0 };
+    const stepInEpoch = typeof m.stepInEpoch === 'number' ? m.stepInEpoch : 0;
+    return { name, dir: path.join(root, entry), epoch: m.epoch, stepInEpoch, globalStep: m.globalStep, metric: m.metric, savedAt: m.savedAt ?? 0 };
   } catch {
     return undefined; // incomplete or corrupt: not offered
   }

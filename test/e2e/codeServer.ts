@@ -22,15 +22,27 @@ export function ensureTools(): void {
   if (!fs.existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}`);
 }
 
-/** Packages the extension as users get it: with the trainer's runtime packages. */
+/** Packages the extension as users get it: this platform's .vsix from scripts/package.mjs (bundles, data, native binaries). */
 export function packageVsix(outDir: string): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  const vsix = path.join(outDir, `${pkg.name}-${pkg.version}.vsix`);
-  execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', vsix], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return vsix;
+  const target = `${process.platform}-${process.arch}`;
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'package.mjs'), '--out', outDir, target], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  return path.join(outDir, `${pkg.name}-${target}-${pkg.version}.vsix`);
+}
+
+/**
+ * A folder to put first on code-server's PATH, holding `npm` and `npx` that
+ * only record that they were called (and fail): the extension must never need
+ * them. Returns the folder and a reader of the calls recorded.
+ */
+export function npmTrap(state: string): { bin: string; calls: () => string[] } {
+  const bin = path.join(state, 'npm-trap');
+  const log = path.join(state, 'npm-calls.log');
+  fs.mkdirSync(bin, { recursive: true });
+  for (const name of ['npm', 'npx']) {
+    fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${log}'\nexit 1\n`, { mode: 0o755 });
+  }
+  return { bin, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
 }
 
 export interface Session {
@@ -41,8 +53,9 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function startSession(opts: { vsix: string; state: string; settings: Record<string, unknown>; port: number }): Promise<Session> {
+export async function startSession(opts: { vsix: string; state: string; settings: Record<string, unknown>; port: number; pathFirst?: string }): Promise<Session> {
   const { state, port } = opts;
+  const env = opts.pathFirst ? { ...process.env, PATH: `${opts.pathFirst}${path.delimiter}${process.env.PATH ?? ''}` } : process.env;
   const ext = path.join(state, 'ext');
   const data = path.join(state, 'data');
   const workspace = path.join(state, 'ws');
@@ -60,12 +73,13 @@ export async function startSession(opts: { vsix: string; state: string; settings
     ...opts.settings,
   }, null, 2));
   const common = ['--extensions-dir', ext, '--user-data-dir', data, '--config', path.join(state, 'config.yaml')];
-  execFileSync(csBin, [...common, '--install-extension', opts.vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(csBin, [...common, '--install-extension', opts.vsix], { stdio: ['ignore', 'ignore', 'inherit'], env });
 
   const log = fs.openSync(path.join(state, 'code-server.log'), 'w');
   const server: ChildProcess = spawn(csBin, [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
     detached: true,
     stdio: ['ignore', log, log],
+    env,
   });
   const stopServer = () => {
     try {

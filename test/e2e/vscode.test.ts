@@ -1,10 +1,11 @@
 /**
- * End to end in a real VS Code (code-server + headless Chromium): the
- * packaged .vsix with its bundled trainer starts a run from the palette, the
- * dashboard charts fill while it is live, its Map tab draws the embedding,
- * the trees show it with its checkpoint, and a second run stops through its
- * notification's Cancel.
- * Screenshots go to test-artifacts/.
+ * End to end in a real VS Code (code-server + headless Chromium): this
+ * platform's packaged .vsix, installed as a user installs it. A new user's
+ * first click (Start SupCon Run -> Quick check) trains on the shipped
+ * Fashion-MNIST and ends with a probe result, with no npm call; the dashboard
+ * charts fill while it is live, its Map tab draws the embedding, the trees
+ * show it with its checkpoint, and a second run, set up with Customize…,
+ * stops through its notification's Cancel. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,11 +14,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runLabel } from '../../src/extension/runPresentation';
-import { ensureTools, packageVsix, repoRoot, Session, startSession } from './codeServer';
+import { ensureTools, npmTrap, packageVsix, repoRoot, Session, startSession } from './codeServer';
 import { answer, dashboard, notification, runCommand, showSupConViews, treeRows, waitFor } from './workbench';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
-const STEPS = 7;
+/** Customize…'s steps for a supcon run: dataset, method, encoder, epochs, batch, views, temperature, seed, name, confirm. */
+const CUSTOM_STEPS = 10;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,13 +37,14 @@ const lap = (() => {
   return (msg: string) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 })();
 
-test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { timeout: 20 * 60_000 }, async () => {
+test('SupCon Lab in VS Code: quick check on the first click, live dashboard, trees, customized run, cancel', { timeout: 25 * 60_000 }, async () => {
   assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build` first');
   assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'webview.js')), 'dist/webview.js is missing: run `npm run build` first');
   ensureTools();
   fs.mkdirSync(artifacts, { recursive: true });
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-e2e-'));
   const vsix = packageVsix(state);
+  const npm = npmTrap(state);
   lap(`packaged ${path.basename(vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB)`);
 
   let session: Session | undefined;
@@ -51,17 +54,24 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
       vsix,
       state,
       port: await freePort(),
-      // Small, fast runs; the guided pick starts from these.
+      pathFirst: npm.bin,
+      // Small, fast customized runs start from these (the quick check has its own settings).
       settings: { 'supconLab.defaults': { 'dataset.kind': 'synthetic', epochs: 2, batchSize: 32, 'dataset.trainLimit': 256, 'dataset.testLimit': 128, 'probe.epochs': 2 } },
     });
     const { page } = session;
     const shot = (name: string) => page.screenshot({ path: path.join(artifacts, name) });
     lap('workbench up');
 
-    // 1. A run from the palette, accepting every pre-filled choice.
+    // 1. A new user's first click: Start SupCon Run, then Quick check, nothing else.
     await runCommand(page, 'SupCon: Start SupCon Run');
-    for (let i = 0; i < STEPS; i++) await answer(page);
-    lap('run started from the guided pick');
+    const start = page.locator('.quick-input-widget');
+    const quick = start.locator('.monaco-list-row', { hasText: 'Quick check (about 1 min)' });
+    await quick.waitFor({ timeout: 15_000 });
+    assert.equal(await start.locator('.monaco-list-row').count(), 3);
+    assert.match((await start.innerText()) ?? '', /Run with default settings[\s\S]*Customize…/);
+    await shot('start-run.png');
+    await quick.click();
+    lap('quick check started');
 
     // 2. The dashboard opens by itself; its loss chart gets points while the run is live.
     const frame = dashboard(page);
@@ -75,11 +85,17 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
       return Number(points) > 0 && runState === 'running' && runId ? { points: Number(points), runId } : undefined;
     }, 240_000);
     lap(`live: ${first.points} loss points for ${first.runId}`);
+    assert.match(runLabel(first.runId), /^quick-check-/);
+    const stepText = await waitFor('step k of n in the progress notification', async () => {
+      const text = await notification(page, /SupCon: quick check/).innerText({ timeout: 1000 });
+      return /step \d+\/15/.test(text) ? text.replace(/\s+/g, ' ') : undefined;
+    }, 120_000);
+    lap(`progress: ${stepText}`);
     await shot('dashboard-live.png');
 
     // 3. It completes, with the probe's top-1 in the notification.
     const done = notification(page, new RegExp(`${runLabel(first.runId)} completed`));
-    await done.waitFor({ timeout: 600_000 });
+    await done.waitFor({ timeout: 900_000 });
     const doneText = (await done.innerText()) ?? '';
     assert.match(doneText, /Probe top-1: \d+(\.\d)?%/);
     assert.match(doneText, /Open Dashboard/);
@@ -108,15 +124,16 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     const sidebar = await showSupConViews(page);
     const runRow = treeRows(sidebar, 'Runs').filter({ hasText: runLabel(first.runId) });
     await runRow.locator('.codicon-pass').waitFor({ timeout: 30_000 });
-    assert.match((await runRow.textContent()) ?? '', /top-1 \d/);
+    assert.match((await runRow.textContent()) ?? '', /supcon · T 0\.1 · 2 views · batch 128 · top-1 \d/);
     const checkpoints = treeRows(sidebar, 'Checkpoints').filter({ has: page.locator('.codicon-save') });
     await checkpoints.first().waitFor({ timeout: 30_000 });
     lap(`trees: run completed, ${await checkpoints.count()} checkpoint(s)`);
     await shot('sidebar.png');
 
-    // 5. A longer second run, stopped with the progress notification's Cancel.
+    // 5. A longer second run set up with Customize… (200 epochs), stopped with the progress notification's Cancel.
     await runCommand(page, 'SupCon: Start SupCon Run');
-    for (let i = 0; i < STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
+    await answer(page, 'Customize');
+    for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
     const second = await waitFor('the second run live in the dashboard', async () => {
       const info = frame.locator('.info-card').first();
       const [runId, runState, points] = await Promise.all([
@@ -126,7 +143,10 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
       ]);
       return runId && runId !== first.runId && runState === 'running' && Number(points) > 0 ? runId : undefined;
     }, 240_000);
-    const progress = notification(page, /SupCon: supcon on synthetic/);
+    // Its name says what differs from the defaults; the dashboard names its key settings.
+    assert.match(runLabel(second), /^supcon-e200-/);
+    assert.match((await frame.locator('.info-card').first().locator('.run-label').innerText()) ?? '', /\(supcon · T 0\.1 · 2 views · batch 32\)/);
+    const progress = notification(page, /SupCon: supcon-e200 \(supcon on synthetic\)/);
     await progress.getByRole('button', { name: 'Cancel' }).click();
     lap(`cancel clicked for ${second}`);
     await notification(page, new RegExp(`${runLabel(second)} stopped at epoch`)).waitFor({ timeout: 300_000 });
@@ -177,6 +197,7 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     await waitFor('the restored dashboard', async () =>
       (await frame.locator('.info-card').count()) === 2 && Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 })) > 0 ? true : undefined, 90_000);
     lap('dashboard restored after reload');
+    assert.deepEqual(npm.calls(), [], 'the extension called npm');
     ok = true;
   } finally {
     if (session && !ok) await session.page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => undefined);

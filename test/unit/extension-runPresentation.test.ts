@@ -47,8 +47,10 @@ test('failed, stopped, interrupted and unreadable runs get their own icons', () 
 test('labels drop the time stamp; checkpoints show epoch and metric', () => {
   assert.equal(runLabel('20261128-142501-demo-00aa'), 'demo-00aa');
   assert.equal(runLabel('odd'), 'odd');
-  const m = checkpointItemModel('run', { name: 'epoch-2', dir: '/c', epoch: 2, globalStep: 20, metric: 0.75, savedAt: 0 });
-  assert.equal(m.description, 'epoch 2 · 0.7500');
+  const m = checkpointItemModel('run', { name: 'epoch-2', dir: '/c', epoch: 2, stepInEpoch: 0, globalStep: 20, metric: 0.75, savedAt: 0 });
+  assert.equal(m.description, 'after epoch 2 · 0.7500');
+  const stopped = checkpointItemModel('run', { name: 'last', dir: '/c', epoch: 2, stepInEpoch: 4, globalStep: 24, savedAt: 0 });
+  assert.equal(stopped.description, 'in epoch 3, step 24');
   assert.equal(m.contextValue, 'supconCheckpoint');
 });
 

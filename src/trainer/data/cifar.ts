@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CIFAR_FILES } from '../../protocol/datasetFiles';
 import { checkLabels, DatasetError, fileSize, readClassNames, readDataFile } from './common';
 import type { Dataset, LoadOptions, Split } from './dataset';
 
@@ -26,12 +27,13 @@ interface CifarFormat {
 }
 
 const CIFAR10: CifarFormat = {
-  title: 'CIFAR-10', subdir: 'cifar-10-batches-bin',
-  trainFiles: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), testFiles: ['test_batch.bin'],
+  title: CIFAR_FILES.cifar10.title, subdir: CIFAR_FILES.cifar10.subdir,
+  trainFiles: [...CIFAR_FILES.cifar10.train], testFiles: [...CIFAR_FILES.cifar10.test],
   labelBytes: 1, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616],
 };
 const CIFAR100: CifarFormat = {
-  title: 'CIFAR-100', subdir: 'cifar-100-binary', trainFiles: ['train.bin'], testFiles: ['test.bin'],
+  title: CIFAR_FILES.cifar100.title, subdir: CIFAR_FILES.cifar100.subdir,
+  trainFiles: [...CIFAR_FILES.cifar100.train], testFiles: [...CIFAR_FILES.cifar100.test],
   labelBytes: 2, mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762],
 };
 

@@ -51,7 +51,7 @@ function needPath(cfg: DatasetConfig): string {
 function loadFull(cfg: DatasetConfig, opts: LoadOptions): Promise<Dataset> {
   switch (cfg.kind) {
     case 'fashion-mnist':
-      return loadFashionMnist(opts);
+      return loadFashionMnist();
     case 'synthetic':
       return Promise.resolve(makeSynthetic(cfg.trainLimit || undefined, cfg.testLimit || undefined));
     case 'cifar10':

