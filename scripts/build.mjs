@@ -1,4 +1,4 @@
-// Bundles each entry point with esbuild and writes the config JSON Schema.
+// Bundles each entry point with esbuild and writes the run-config and sweep JSON Schemas.
 // tfjs and native/optional packages stay external: they are loaded from
 // node_modules at run time so that one tfjs-core instance serves every backend.
 import * as esbuild from 'esbuild';
@@ -19,6 +19,10 @@ await esbuild.build({ ...node, entryPoints: ['src/protocol/config.ts'], outfile:
 const { jsonSchemaDocument } = await import('../dist/schema-source.cjs');
 fs.writeFileSync('dist/supcon.schema.json', JSON.stringify(jsonSchemaDocument(), null, 2) + '\n');
 fs.rmSync('dist/schema-source.cjs', { force: true });
+await esbuild.build({ ...node, entryPoints: ['src/protocol/sweep.ts'], outfile: 'dist/sweep-schema-source.cjs', sourcemap: false });
+const { sweepSchemaDocument } = await import('../dist/sweep-schema-source.cjs');
+fs.writeFileSync('dist/supcon-sweep.schema.json', JSON.stringify(sweepSchemaDocument(), null, 2) + '\n');
+fs.rmSync('dist/sweep-schema-source.cjs', { force: true });
 
 for (const b of builds) {
   const opts = { ...b, outdir: 'dist' };
