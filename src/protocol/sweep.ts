@@ -255,3 +255,20 @@ export function sweepSchemaDocument(): object {
     },
   };
 }
+
+/** One row of a sweep's results: a grid configuration under one budget rule, or the floor, over its seeds. */
+export interface SweepResultRow {
+  floor?: boolean;
+  rule?: BudgetRule;
+  values: Record<string, AxisValue>;
+  epochs: number;
+  views: number;
+  /** Probe top-1 (a fraction) over completed runs: mean, sample std (n >= 2), n. */
+  mean?: number;
+  std?: number;
+  n: number;
+  /** Seeds of the runs in the mean. */
+  seeds: number[];
+  /** Runs left out of the mean, by state (failed, running, missing, ...). */
+  notCounted: Record<string, number>;
+}
