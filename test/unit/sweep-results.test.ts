@@ -17,7 +17,7 @@ test('mean, sample std and n against hand-computed values', () => {
 });
 
 const o = (id: string, config: number, views: number, rules: ('equal-steps' | 'equal-compute')[], seed: number, state: string, top1?: number, epochs = 1) =>
-  ({ id, config, values: config < 0 ? {} : { views }, rules, seed, epochs, views, state: state as 'completed', top1 });
+  ({ id, config, values: (config < 0 ? {} : { views }) as Record<string, number>, rules, seed, epochs, views, state: state as 'completed', top1 });
 
 test('rows: the floor, then each rule and grid point; failed, running and missing runs are counted apart, never averaged', () => {
   const rows = aggregate([
