@@ -16,6 +16,7 @@ import { toCsv } from './csv';
 import { el } from './dom';
 import { chartsToPng } from './exportPng';
 import { renderParams } from './paramsTable';
+import { renderResults } from './resultsView';
 import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
 import { SeriesStore } from './series';
@@ -72,7 +73,7 @@ const toolbar = el('header', { className: 'toolbar' },
     button('Export PNG', exportPng, 'All charts as one image'),
   ),
 );
-const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations' };
+const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations', results: 'Results' };
 const panels = document.createElement('vscode-panels') as HTMLElement & { activeid: string };
 const views = {} as Record<DashboardTab, HTMLElement>;
 for (const [id, title] of Object.entries(tabs) as [DashboardTab, string][]) {
@@ -97,6 +98,9 @@ const previewCaption = el('p', { className: 'hint', text: 'Run "SupCon: Preview 
 const previewRing = el('vscode-progress-ring');
 previewRing.hidden = true;
 views.preview.append(el('div', { className: 'preview' }, previewCaption, previewRing, previewImg));
+let results: Extract<HostMessage, { type: 'results' }> | undefined;
+const exportResults = () => results && post({ type: 'export', kind: 'csv', fileName: `${results.sweepId}-results.csv`, data: results.csv });
+renderResults(views.results, results, exportResults);
 app.append(toolbar, panels);
 const charts = CHARTS.map((spec) => new ChartView(spec, grid, setZoom));
 
@@ -197,6 +201,10 @@ function handle(msg: HostMessage): void {
       break;
     case 'show':
       showTab(msg.tab);
+      break;
+    case 'results':
+      results = msg;
+      renderResults(views.results, results, exportResults);
       break;
   }
 }

@@ -1,5 +1,6 @@
 /** Activation: builds the services and registers views, commands, the dashboard serializer and diagnostics. */
 import * as vscode from 'vscode';
+import type { DashboardTab } from '../protocol/dashboard';
 import { CheckpointsTree } from './checkpointsTree';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
@@ -10,6 +11,8 @@ import { RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
 import { RunsTree } from './runsTree';
 import { RunStatusBar } from './statusBar';
+import { registerSweepCommands } from './sweepCommands';
+import { SweepTree } from './sweepTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
@@ -18,12 +21,13 @@ export function activate(context: vscode.ExtensionContext): void {
     registry,
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
   };
-  const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
+  const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
   const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard);
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);
   const statusBar = new RunStatusBar(registry);
+  const sweepTree = new SweepTree(registry);
 
   context.subscriptions.push(
     output(),
@@ -32,6 +36,9 @@ export function activate(context: vscode.ExtensionContext): void {
     runsTree,
     checkpointsTree,
     statusBar,
+    sweepTree,
+    vscode.window.createTreeView('supconLab.sweeps', { treeDataProvider: sweepTree }),
+    ...registerSweepCommands({ context, registry, launcher, tree: sweepTree, openResults: (dir) => DashboardPanel.show(deps, []).showResults(dir) }),
     vscode.window.createTreeView('supconLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: false }),
     vscode.window.createTreeView('supconLab.checkpoints', { treeDataProvider: checkpointsTree, showCollapseAll: true }),
     vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {

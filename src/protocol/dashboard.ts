@@ -6,6 +6,7 @@
  */
 import type { RunConfig } from './config';
 import type { BackendInfo, RunState, TrainerEvent } from './messages';
+import type { SweepResultRow } from './sweep';
 
 /** What the dashboard needs to list a run before any of its events arrive. */
 export interface RunMeta {
@@ -25,9 +26,11 @@ export type HostMessage =
   /** The augmentation preview: a PNG as a data: URL, or why there is none. */
   | { type: 'preview'; status: 'loading' | 'ready' | 'failed'; image?: string; caption: string }
   /** Switch to a tab. */
-  | { type: 'show'; tab: DashboardTab };
+  | { type: 'show'; tab: DashboardTab }
+  /** A sweep's results across its runs (the Results tab), with its CSV. */
+  | { type: 'results'; sweepId: string; axes: string[]; rows: SweepResultRow[]; csv: string };
 
-export type DashboardTab = 'charts' | 'params' | 'preview';
+export type DashboardTab = 'charts' | 'params' | 'preview' | 'results';
 export type ExportKind = 'csv' | 'png';
 
 export type WebviewMessage =
@@ -50,7 +53,7 @@ export const MAX_SELECTED = 32;
 const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const FILE_NAME = /^[A-Za-z0-9 _.()-]{1,128}$/;
-const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview'];
+const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview', 'results'];
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRunId = (v: unknown): v is string => typeof v === 'string' && RUN_ID.test(v) && !v.includes('..');

@@ -3,6 +3,7 @@
  * grid point and budget rule, beside the random-encoder floor. Runs that
  * failed, still run or are missing are counted as such, never averaged in.
  */
+import type { RunSummary } from '../protocol/runFolder';
 import type { AxisValue, BudgetRule, PointState, SweepResultRow } from '../protocol/sweep';
 import { LoadedSweep, pointStatuses } from './runner';
 
@@ -62,8 +63,8 @@ export function aggregate(outcomes: PointOutcome[], rules: BudgetRule[]): SweepR
 }
 
 /** The sweep's result rows from its run folders now. */
-export function sweepResults(runsDir: string, sweep: LoadedSweep): SweepResultRow[] {
-  const statuses = new Map(pointStatuses(runsDir, sweep).map((s) => [s.id, s]));
+export function sweepResults(runsDir: string, sweep: LoadedSweep, runs?: readonly RunSummary[]): SweepResultRow[] {
+  const statuses = new Map(pointStatuses(runsDir, sweep, runs).map((s) => [s.id, s]));
   const outcomes = sweep.points.map((p): PointOutcome => {
     const s = statuses.get(p.id);
     const state = s?.run ? s.state : s?.state === 'pending' ? 'missing' : s?.state ?? 'missing';

@@ -58,9 +58,9 @@ export function loadSweepDir(sweepDir: string): LoadedSweep {
 }
 
 /** The run folder of each point, found by the run name that tags it (`<sweep-id>.<point-id>`); the newest if there are several. */
-export function pointRuns(runsDir: string, id: string): Map<string, RunSummary> {
+export function pointRuns(runs: readonly RunSummary[], id: string): Map<string, RunSummary> {
   const found = new Map<string, RunSummary>();
-  for (const run of listRuns(runsDir)) {
+  for (const run of runs) {
     const name = run.config?.name;
     if (typeof name !== 'string' || !name.startsWith(`${id}.`)) continue;
     const pointId = name.slice(id.length + 1);
@@ -77,9 +77,9 @@ export interface PointStatus {
   position?: number;
 }
 
-/** Each point's state now: its run's state, else queued (with its position) or pending. */
-export function pointStatuses(runsDir: string, sweep: LoadedSweep): PointStatus[] {
-  const runs = pointRuns(runsDir, sweep.id);
+/** Each point's state now: its run's state, else queued (with its position) or pending. `all` is the runs directory's run list, newest first. */
+export function pointStatuses(runsDir: string, sweep: LoadedSweep, all: readonly RunSummary[] = listRuns(runsDir)): PointStatus[] {
+  const runs = pointRuns(all, sweep.id);
   const queue = peekQueue(runsDir);
   return sweep.points.map((p) => {
     const run = runs.get(p.id);
@@ -165,7 +165,7 @@ export async function runSweep(sweepDir: string, opts: SweepRunOptions): Promise
         if (e.holder?.childPid) active.set(e.id, { pointId: e.pointId, pid: e.holder.childPid, exited: false });
         log(`${e.pointId}: still running from an earlier sweep process (pid ${e.holder?.childPid}), followed`);
       }
-      const runs = claimed.length ? pointRuns(runsDir, sweep.id) : new Map<string, RunSummary>();
+      const runs = claimed.length ? pointRuns(listRuns(runsDir), sweep.id) : new Map<string, RunSummary>();
       for (const e of claimed) {
         const run = runs.get(e.pointId);
         const state = run?.status?.state;
