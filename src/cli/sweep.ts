@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_RUNS_DIR } from '../protocol/runFolder';
 import { resolveConfig } from '../protocol/config';
-import { sweepFiles } from '../protocol/sweep';
+import { sweepFiles, sweepRunsDir } from '../protocol/sweep';
 import { machineCapacity } from '../sweep/capacity';
 import { localExecutor } from '../sweep/executor';
 import { loadSweep } from '../sweep/expand';
@@ -35,14 +35,11 @@ function openSweepDir(dir: string): string {
   return path.resolve(dir);
 }
 
-/** The runs directory a sweep folder belongs to: <runs-dir>/sweeps/<id>. */
-const runsDirOf = (sweepDir: string) => path.dirname(path.dirname(sweepDir));
-
 function printStatus(sweepDir: string): void {
   const sweep = loadSweepDir(sweepDir);
   const byId = new Map(sweep.points.map((p) => [p.id, p]));
   process.stdout.write(`sweep ${sweep.id} (${sweepDir})\n`);
-  for (const s of pointStatuses(runsDirOf(sweepDir), sweep)) {
+  for (const s of pointStatuses(sweepRunsDir(sweepDir), sweep)) {
     const p = byId.get(s.id)!;
     const what = p.config < 0 ? 'floor (epochs 0)' : [...Object.entries(p.values).map(([k, v]) => `${k}=${v}`), `epochs=${p.run.epochs}`, p.rules.join('+')].join(' ');
     const top1 = s.run?.status?.top1 !== undefined ? ` top-1 ${(100 * s.run.status.top1).toFixed(2)}%` : '';
@@ -79,7 +76,7 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
 export function resultsCommand(own: Record<string, string>): number {
   const sweepDir = openSweepDir(own.dir ?? '');
   const sweep = loadSweepDir(sweepDir);
-  const rows = sweepResults(runsDirOf(sweepDir), sweep);
+  const rows = sweepResults(sweepRunsDir(sweepDir), sweep);
   const axes = Object.keys(sweep.spec.axes);
   process.stdout.write(resultsTable(rows, axes));
   if (own.csv !== undefined) {

@@ -1,7 +1,7 @@
 /** A sweep's results as the dashboard's Results tab receives them. */
-import * as path from 'node:path';
 import type { HostMessage } from '../protocol/dashboard';
 import type { RunSummary } from '../protocol/runFolder';
+import { sweepRunsDir } from '../protocol/sweep';
 import { resultsCsv, sweepResults } from '../sweep/results';
 import { loadSweepDir } from '../sweep/runner';
 
@@ -9,6 +9,6 @@ import { loadSweepDir } from '../sweep/runner';
 export function sweepResultsMessage(sweepDir: string, runs: readonly RunSummary[]): Extract<HostMessage, { type: 'results' }> {
   const sweep = loadSweepDir(sweepDir);
   const axes = Object.keys(sweep.spec.axes);
-  const rows = sweepResults(path.dirname(path.dirname(sweepDir)), sweep, runs);
+  const rows = sweepResults(sweepRunsDir(sweepDir), sweep, runs);
   return { type: 'results', sweepId: sweep.id, axes, rows, csv: resultsCsv(rows, axes) };
 }

@@ -174,6 +174,9 @@ export interface SweepPoint {
 
 export const sweepsDir = (runsDir: string) => path.join(runsDir, 'sweeps');
 
+/** The runs directory a sweep folder belongs to (<runs-dir>/sweeps/<sweep-id>). */
+export const sweepRunsDir = (sweepDir: string) => path.dirname(path.dirname(path.resolve(sweepDir)));
+
 export const sweepFiles = (sweepDir: string) => ({
   spec: path.join(sweepDir, 'sweep.json'),
   state: path.join(sweepDir, 'state.json'),

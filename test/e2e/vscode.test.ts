@@ -2,7 +2,8 @@
  * End to end in a real VS Code (code-server + headless Chromium): the
  * packaged .vsix with its bundled trainer starts a run from the palette, the
  * dashboard charts fill while it is live, the trees show it with its
- * checkpoint, and a second run stops through its notification's Cancel.
+ * checkpoint, a second run stops through its notification's Cancel, and a
+ * views study started from the palette fills its results table.
  * Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
@@ -161,6 +162,26 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     await waitFor('the restored dashboard', async () =>
       (await frame.locator('.info-card').count()) === 2 && Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 })) > 0 ? true : undefined, 90_000);
     lap('dashboard restored after reload');
+
+    // 10. A views study from the palette (one seed): its points in the Sweeps view, its results table filled.
+    await runCommand(page, 'SupCon: Start Views Study');
+    await answer(page); // SupCon (L_out)
+    await answer(page, '1 seed');
+    await frame.locator('.results-table').waitFor({ timeout: 60_000 });
+    lap('views study started, results tab open');
+    const table = frame.locator('.results-table tbody');
+    await waitFor('every point of the study in the results table', async () => {
+      const rows = await table.locator('tr').allTextContents();
+      return rows.length === 9 && rows.every((r) => !r.includes('no result')) ? rows : undefined;
+    }, 900_000, 2000);
+    const floorRow = (await table.locator('tr[data-rule="floor"]').textContent()) ?? '';
+    assert.match(floorRow, /floor \(epochs 0\).*\d+\.\d\d%/);
+    assert.equal(await table.locator('tr[data-rule="equal-compute"]').count(), 4);
+    assert.equal(await frame.locator('.results-plot canvas').count(), 1);
+    const sweepRow = treeRows(await showSupConViews(page), 'Sweeps').filter({ hasText: /^views-/ }).first();
+    await waitFor('the sweep done in the Sweeps view', async () => (/8\/8 done/.test((await sweepRow.textContent({ timeout: 1000 })) ?? '') ? true : undefined), 60_000);
+    lap('views study: 9 result rows, sweep done');
+    await shot('views-study.png');
     ok = true;
   } finally {
     if (session && !ok) await session.page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => undefined);
