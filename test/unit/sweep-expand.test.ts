@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { budgetEpochs, expandSweep, gridCombinations, loadSweep } from '../../src/sweep/expand';
 import { parseSweepSpec, sweepId, sweepSchemaDocument } from '../../src/protocol/sweep';
+import { viewsPreset } from '../../src/sweep/presets';
 import { tempDirs } from './tempDirs';
 
 const tmp = tempDirs('supcon-sweep-');
@@ -112,4 +113,16 @@ test('the sweep JSON Schema offers every config field as an axis and the run sch
   assert.ok(doc.properties.axes.properties['dataset.trainLimit']);
   assert.ok(!('seed' in doc.properties.axes.properties));
   assert.ok('temperature' in doc.properties.base.properties);
+});
+
+test('the views preset: views 1, 2, 4, 8 x 3 seeds under both budget rules, beside the floor; config flags set its base', () => {
+  const spec = parseSweepSpec(viewsPreset({ 'dataset.trainLimit': '1000', epochs: '2' }, false));
+  const points = expandSweep(spec, sweepId(spec));
+  assert.equal(points.length, 3 * (1 + 7));
+  const seed0 = points.filter((p) => p.seed === 0 && p.config >= 0);
+  assert.deepEqual(seed0.map((p) => [p.run.views, p.run.epochs]), [[1, 2], [1, 16], [2, 2], [2, 8], [4, 2], [4, 4], [8, 2]]);
+  assert.ok(points.every((p) => p.run.dataset.trainLimit === 1000 && p.run.method === 'supcon' && p.run.batchSize === 128));
+  const withCe = expandSweep(parseSweepSpec(viewsPreset({}, true, [0])), 'v');
+  assert.deepEqual([...new Set(withCe.map((p) => p.run.method))], ['supcon', 'ce']);
+  assert.throws(() => viewsPreset({ views: 'many' }, false), /^ConfigError: views: expected an integer/);
 });
