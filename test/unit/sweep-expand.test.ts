@@ -78,7 +78,7 @@ const bad: [string, unknown, RegExp][] = [
   ['a value the run schema refuses', { axes: { views: [1, 2, 9] } }, /^axes\.views\[2\]: expected an integer >= 1 and <= 8, got 9$/],
   ['a nested value the run schema refuses', { axes: { 'augment.flip': [true, 'no'] } }, /^axes\.augment\.flip\[1\]: expected true or false, got "no"$/],
   ['a cross-field refusal at one point', { base: { method: 'simclr' }, axes: { views: [2, 1] } }, /^axes\.views\[1\]: simclr needs at least 2 views/],
-  ['a base value refused', { base: { temperature: 0 } }, /^base\.temperature: expected a number > 0/],
+  ['a base value refused', { base: { temperature: 0 } }, /^base\.temperature: expected a number >= 0\.01/],
   ['budget giving zero steps', { base: { epochs: 1 }, axes: { views: [1, 4] }, budget: { rules: ['equal-compute'], referenceViews: 2 } }, /^budget: equal-compute gives 0\.5 epochs at views 4 .*zero optimizer steps/],
   ['budget with zero base epochs', { base: { epochs: 0 } }, /^budget: base\.epochs is 0: zero optimizer steps/],
   ['budget giving a fraction of an epoch', { base: { epochs: 3 }, axes: { views: [2] }, budget: { rules: ['equal-compute'], referenceViews: 1 } }, /^budget: equal-compute gives 1\.5 epochs at views 2: not a whole number/],
