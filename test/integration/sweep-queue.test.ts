@@ -42,7 +42,8 @@ test('three processes share one queue: capacity is never exceeded and each entry
   enqueue(runsDir, entries('s', 9));
   enqueue(runsDir, entries('other', 2)); // another sweep's entries are not taken
   assert.equal(enqueue(runsDir, entries('s', 3)), 0, 'queued entries are not queued twice');
-  const codes = await Promise.all([0, 1, 2].map(() => worker(runsDir, 's', 2, 300, log)));
+  // each entry is held long enough that the other workers have started before the first one could finish alone
+  const codes = await Promise.all([0, 1, 2].map(() => worker(runsDir, 's', 2, 1500, log)));
   assert.deepEqual(codes, [0, 0, 0]);
   const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
   const starts = lines.filter((l) => l[0] === 'start').map((l) => l[1]).sort();
