@@ -1,5 +1,5 @@
-// Bundles each entry point with esbuild, writes the config JSON Schema and the
-// built-in Fashion-MNIST (dist/data/fashion-mnist, from the fashion-mnist
+// Bundles each entry point with esbuild, writes the run-config and sweep JSON
+// Schemas and the built-in Fashion-MNIST (dist/data/fashion-mnist, from the fashion-mnist
 // development dependency; skipped while up to date).
 // The tfjs packages the trainer uses (core, the cpu, wasm and webgpu backends)
 // are bundled from their ES module builds (mainFields), with
@@ -41,6 +41,10 @@ await esbuild.build({ ...node, entryPoints: ['src/protocol/config.ts'], outfile:
 const { jsonSchemaDocument } = await import('../dist/schema-source.cjs');
 fs.writeFileSync('dist/supcon.schema.json', JSON.stringify(jsonSchemaDocument(), null, 2) + '\n');
 fs.rmSync('dist/schema-source.cjs', { force: true });
+await esbuild.build({ ...node, entryPoints: ['src/protocol/sweep.ts'], outfile: 'dist/sweep-schema-source.cjs', sourcemap: false });
+const { sweepSchemaDocument } = await import('../dist/sweep-schema-source.cjs');
+fs.writeFileSync('dist/supcon-sweep.schema.json', JSON.stringify(sweepSchemaDocument(), null, 2) + '\n');
+fs.rmSync('dist/sweep-schema-source.cjs', { force: true });
 
 await esbuild.build({ ...node, entryPoints: ['scripts/packFashionMnist.ts'], outfile: 'dist/pack-fashion-mnist.cjs', sourcemap: false });
 const { packFashionMnist } = await import('../dist/pack-fashion-mnist.cjs');

@@ -17,6 +17,7 @@ import { el } from './dom';
 import { chartsToPng } from './exportPng';
 import { MapView } from './mapView';
 import { renderParams } from './paramsTable';
+import { renderResults } from './resultsView';
 import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
 import { SeriesStore } from './series';
@@ -73,7 +74,7 @@ const toolbar = el('header', { className: 'toolbar' },
     button('Export PNG', exportPng, 'All charts as one image'),
   ),
 );
-const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations', map: 'Map' };
+const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations', map: 'Map', results: 'Results' };
 const panels = document.createElement('vscode-panels') as HTMLElement & { activeid: string };
 const views = {} as Record<DashboardTab, HTMLElement>;
 for (const [id, title] of Object.entries(tabs) as [DashboardTab, string][]) {
@@ -99,6 +100,9 @@ const previewRing = el('vscode-progress-ring');
 previewRing.hidden = true;
 views.preview.append(el('div', { className: 'preview' }, previewCaption, previewRing, previewImg));
 const mapView = new MapView(views.map, post);
+let results: Extract<HostMessage, { type: 'results' }> | undefined;
+const exportResults = () => results && post({ type: 'export', kind: 'csv', fileName: `${results.sweepId}-results.csv`, data: results.csv });
+renderResults(views.results, results, exportResults);
 app.append(toolbar, panels);
 const charts = CHARTS.map((spec) => new ChartView(spec, grid, setZoom));
 
@@ -204,6 +208,10 @@ function handle(msg: HostMessage): void {
       break;
     case 'map':
       mapView.onMessage(msg);
+      break;
+    case 'results':
+      results = msg;
+      renderResults(views.results, results, exportResults);
       break;
   }
 }

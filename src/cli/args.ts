@@ -6,12 +6,16 @@ export const OWN_FLAGS: Record<string, string[]> = {
   probe: ['run', 'checkpoint', 'quiet'],
   preview: ['config', 'out', 'count'],
   embed: ['run', 'checkpoint', 'method', 'out'],
+  sweep: ['config', 'preset', 'status', 'runs-dir', 'parallel', 'seeds', 'with-ce'],
+  results: ['csv'],
 };
 
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): { command: string; own: Record<string, string>; overrides: Record<string, string> } {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
+  // `results DIR`: the one positional argument
+  const rest = command === 'results' && args[0] !== undefined && !args[0].startsWith('--') ? ['--dir', ...args] : args;
   if (!command || !(command in OWN_FLAGS)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: expected one of ${Object.keys(OWN_FLAGS).join(', ')}`);
   const own: Record<string, string> = {};
   const overrides: Record<string, string> = {};
@@ -23,8 +27,8 @@ export function parseArgs(argv: string[]): { command: string; own: Record<string
       const next = rest[i + 1];
       value = next !== undefined && !next.startsWith('--') ? rest[++i] : '';
     }
-    if (OWN_FLAGS[command].includes(key)) own[key] = value;
-    else if (command === 'train' || command === 'preview') overrides[key] = value;
+    if (OWN_FLAGS[command].includes(key) || (command === 'results' && key === 'dir')) own[key] = value;
+    else if (command === 'train' || command === 'preview' || command === 'sweep') overrides[key] = value;
     else throw new UsageError(`--${key}: not a flag of "${command}" (flags: ${OWN_FLAGS[command].map((f) => '--' + f).join(', ')})`);
   }
   return { command, own, overrides };

@@ -16,6 +16,7 @@ import { writePreviewPng } from '../trainer/preview';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
+import { resultsCommand, sweepCommand } from './sweep';
 
 const USAGE = `Usage:
   supcon-lab train   [--config FILE] [--runs-dir DIR] [--<field> value ...]
@@ -23,6 +24,10 @@ const USAGE = `Usage:
   supcon-lab probe   --run DIR [--checkpoint last]
   supcon-lab preview [--config FILE] [--<field> value ...] --out FILE.png [--count 8]
   supcon-lab embed   --run DIR [--checkpoint last] [--method pca|umap] --out map.png|map.csv|map.json
+  supcon-lab sweep   --config FILE.sweep.json [--runs-dir DIR] [--parallel N]
+  supcon-lab sweep   --preset views [--with-ce] [--seeds 0,1,2] [--runs-dir DIR] [--parallel N] [--<field> value ...]
+  supcon-lab sweep   --status SWEEP_DIR
+  supcon-lab results SWEEP_DIR [--csv FILE]
 
 Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
 current step and saves a checkpoint; \`resume\` continues from it.`;
@@ -105,7 +110,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${own.out}\n`);
     return 0;
   }
+  if (command === 'results') return resultsCommand(own);
   const shouldStop = stopSignal();
+  if (command === 'sweep') return sweepCommand(own, overrides, shouldStop);
   const onEvent = progressPrinter(own.quiet !== undefined || !!process.send);
   let status;
   if (command === 'train') {

@@ -16,6 +16,7 @@ import { runDisplayName } from '../protocol/runNaming';
 import { runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { RunFeed } from './runFeed';
+import { sweepResultsMessage } from './sweepResults';
 
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
@@ -37,6 +38,8 @@ export class DashboardPanel implements vscode.Disposable {
   private ready = false;
   private preview?: HostMessage;
   private pendingTab?: DashboardTab;
+  /** The sweep folder whose results the Results tab shows. */
+  private sweepDir?: string;
 
   /** Opens (or reveals) the dashboard; with run ids, shows those runs. */
   static show(deps: DashboardDeps, runIds?: string[], tab?: DashboardTab): DashboardPanel {
@@ -93,6 +96,17 @@ export class DashboardPanel implements vscode.Disposable {
     else this.pendingTab = tab;
   }
 
+  /** Shows a sweep's results in the Results tab; they follow its runs as they end. */
+  showResults(sweepDir: string): void {
+    this.sweepDir = sweepDir;
+    this.postResults();
+    this.showTab('results');
+  }
+
+  private postResults(): void {
+    if (this.ready && this.sweepDir) this.post(sweepResultsMessage(this.sweepDir, this.deps.registry.runs));
+  }
+
   setPreview(message: Extract<HostMessage, { type: 'preview' }>): void {
     this.preview = message;
     this.post(message);
@@ -117,6 +131,7 @@ export class DashboardPanel implements vscode.Disposable {
         this.postRuns();
         this.syncFeeds();
         if (this.preview) this.post(this.preview);
+        this.postResults();
         if (this.pendingTab) this.post({ type: 'show', tab: this.pendingTab });
         this.pendingTab = undefined;
         break;
@@ -152,6 +167,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private onRunsChanged(): void {
     this.postRuns();
+    this.postResults();
     this.syncFeeds();
   }
 

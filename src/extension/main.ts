@@ -13,6 +13,8 @@ import { RunRegistry } from './runRegistry';
 import { RunsTree } from './runsTree';
 import { RunStatusBar } from './statusBar';
 import { ThroughputStore } from './throughputStore';
+import { registerSweepCommands } from './sweepCommands';
+import { SweepTree } from './sweepTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);
   const statusBar = new RunStatusBar(registry);
+  const sweepTree = new SweepTree(registry);
 
   context.subscriptions.push(
     output(),
@@ -36,6 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
     runsTree,
     checkpointsTree,
     statusBar,
+    sweepTree,
+    vscode.window.createTreeView('supconLab.sweeps', { treeDataProvider: sweepTree }),
+    ...registerSweepCommands({ context, registry, launcher, tree: sweepTree, openResults: (dir) => DashboardPanel.show(deps, []).showResults(dir) }),
     vscode.window.createTreeView('supconLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: false }),
     vscode.window.createTreeView('supconLab.checkpoints', { treeDataProvider: checkpointsTree, showCollapseAll: true }),
     vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {

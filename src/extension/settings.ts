@@ -30,4 +30,10 @@ export function runDefaults(): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
+/** Sweep runs at a time (supconLab.parallelRuns); undefined: the machine's default. */
+export function parallelRuns(): number | undefined {
+  const n = section().get<number>('parallelRuns', 0);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 export const affectsRunsDirectory = (e: vscode.ConfigurationChangeEvent) => e.affectsConfiguration('supconLab.runsDirectory');

@@ -7,6 +7,7 @@
 import type { RunConfig } from './config';
 import { PROJECTION_METHODS, type EmbeddingMap, type ProjectionMethod } from './embeddingMap';
 import type { BackendInfo, RunState, TrainerEvent } from './messages';
+import type { SweepResultRow } from './sweep';
 
 /** What the dashboard needs to list a run before any of its events arrive. */
 export interface RunMeta {
@@ -28,7 +29,9 @@ export type HostMessage =
   /** Switch to a tab. */
   | { type: 'show'; tab: DashboardTab }
   /** An embedding map asked for by the webview: its progress, the map, or why there is none. */
-  | ({ type: 'map'; status: 'loading' | 'ready' | 'failed'; map?: EmbeddingMap; error?: string } & MapRequest);
+  | ({ type: 'map'; status: 'loading' | 'ready' | 'failed'; map?: EmbeddingMap; error?: string } & MapRequest)
+  /** A sweep's results across its runs (the Results tab), with its CSV. */
+  | { type: 'results'; sweepId: string; axes: string[]; rows: SweepResultRow[]; csv: string };
 
 /** Which map: a run's checkpoint, projected by a method. */
 export interface MapRequest {
@@ -37,7 +40,7 @@ export interface MapRequest {
   method: ProjectionMethod;
 }
 
-export type DashboardTab = 'charts' | 'params' | 'preview' | 'map';
+export type DashboardTab = 'charts' | 'params' | 'preview' | 'map' | 'results';
 export type ExportKind = 'csv' | 'png';
 
 export type WebviewMessage =
@@ -61,7 +64,7 @@ export const MAX_SELECTED = 32;
 const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const FILE_NAME = /^[A-Za-z0-9 _.()-]{1,128}$/;
-const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview', 'map'];
+const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview', 'map', 'results'];
 const CHECKPOINT = /^[A-Za-z0-9_-]{1,64}$/;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -4,8 +4,9 @@
  * first click (Start SupCon Run -> Quick check) trains on the shipped
  * Fashion-MNIST and ends with a probe result, with no npm call; the dashboard
  * charts fill while it is live, its Map tab draws the embedding, the trees
- * show it with its checkpoint, and a second run, set up with Customize…,
- * stops through its notification's Cancel. Screenshots go to test-artifacts/.
+ * show it with its checkpoint, a second run, set up with Customize…, stops
+ * through its notification's Cancel, and a views study started from the
+ * palette fills its results table. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -37,7 +38,7 @@ const lap = (() => {
   return (msg: string) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 })();
 
-test('SupCon Lab in VS Code: quick check on the first click, live dashboard, trees, customized run, cancel', { timeout: 25 * 60_000 }, async () => {
+test('SupCon Lab in VS Code: quick check on the first click, live dashboard, trees, customized run, cancel, views study', { timeout: 35 * 60_000 }, async () => {
   assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build` first');
   assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'webview.js')), 'dist/webview.js is missing: run `npm run build` first');
   ensureTools();
@@ -198,6 +199,26 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
       (await frame.locator('.info-card').count()) === 2 && Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 })) > 0 ? true : undefined, 90_000);
     lap('dashboard restored after reload');
     assert.deepEqual(npm.calls(), [], 'the extension called npm');
+
+    // 10. A views study from the palette (one seed): its points in the Sweeps view, its results table filled.
+    await runCommand(page, 'SupCon: Start Views Study');
+    await answer(page); // SupCon (L_out)
+    await answer(page, '1 seed');
+    await frame.locator('.results-table').waitFor({ timeout: 60_000 });
+    lap('views study started, results tab open');
+    const table = frame.locator('.results-table tbody');
+    await waitFor('every point of the study in the results table', async () => {
+      const rows = await table.locator('tr').allTextContents();
+      return rows.length === 9 && rows.every((r) => !r.includes('no result')) ? rows : undefined;
+    }, 900_000, 2000);
+    const floorRow = (await table.locator('tr[data-rule="floor"]').textContent()) ?? '';
+    assert.match(floorRow, /floor \(epochs 0\).*\d+\.\d\d%/);
+    assert.equal(await table.locator('tr[data-rule="equal-compute"]').count(), 4);
+    assert.equal(await frame.locator('.results-plot canvas').count(), 1);
+    const sweepRow = treeRows(await showSupConViews(page), 'Sweeps').filter({ hasText: /^views-/ }).first();
+    await waitFor('the sweep done in the Sweeps view', async () => (/8\/8 done/.test((await sweepRow.textContent({ timeout: 1000 })) ?? '') ? true : undefined), 60_000);
+    lap('views study: 9 result rows, sweep done');
+    await shot('views-study.png');
     ok = true;
   } finally {
     if (session && !ok) await session.page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => undefined);

@@ -77,7 +77,7 @@ export async function showSupConViews(page: Page): Promise<Locator> {
 }
 
 /** The rows of a tree view in the SupCon side bar, by view title. */
-export function treeRows(sidebar: Locator, view: 'Runs' | 'Checkpoints'): Locator {
+export function treeRows(sidebar: Locator, view: 'Runs' | 'Checkpoints' | 'Sweeps'): Locator {
   const pane = sidebar.locator('.pane', { has: sidebar.page().locator('.pane-header', { hasText: new RegExp(`^\\s*${view}`, 'i') }) });
   return pane.locator('.monaco-list-row');
 }
