@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderName } from '../protocol/config';
+import { replicaSum, type ReplicaGroup } from './parallel/replicas';
 import { Rng } from './rng';
 
 /** Every variable of a model under a stable logical name (tfjs names must be process-unique, so these are ours). */
@@ -77,7 +78,8 @@ function columnSums(m: tf.Tensor2D, scale = 1): tf.Tensor2D {
  * folded into the fused batch-norm kernel, so backward makes four passes over
  * the activations instead of a dozen.
  */
-export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm): tf.Tensor4D {
+export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm, group?: ReplicaGroup): tf.Tensor4D {
+  if (group) return batchNormAcrossReplicas(x, bn, group);
   const channels = x.shape[3];
   const rows = x.size / channels;
   const normalise = tf.customGrad((...args: unknown[]) => {
@@ -113,9 +115,59 @@ export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm): tf.Tensor4D {
   return normalise(x, bn.gamma, bn.beta) as tf.Tensor4D;
 }
 
+/**
+ * Batch norm in training mode when the batch is split over replicas (data-
+ * parallel training): the statistics, and the two sums the input gradient
+ * needs, are those of the whole batch, so each replica computes what the
+ * single-thread step computes for its rows, up to float32 summation order.
+ * gamma's and beta's gradients stay this replica's share; the step sums them
+ * with the other weight gradients.
+ */
+function batchNormAcrossReplicas(x: tf.Tensor4D, bn: BatchNorm, group: ReplicaGroup): tf.Tensor4D {
+  const channels = x.shape[3];
+  const rows = x.size / channels;
+  const total = group.sum(Float32Array.of(rows))[0];
+  const normalise = tf.customGrad((...args: unknown[]) => {
+    const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as (tensors: tf.Tensor[]) => void;
+    const flat = tf.reshape(input, [rows, channels]) as tf.Tensor2D;
+    const sums = replicaSum(group, tf.concat([columnSums(flat), columnSums(tf.square(flat) as tf.Tensor2D)], 1));
+    const mean = tf.reshape(tf.slice(sums, [0, 0], [1, channels]), [channels]).div(total) as tf.Tensor1D;
+    const variance = tf.relu(tf.sub(tf.reshape(tf.slice(sums, [0, channels], [1, channels]), [channels]).div(total), tf.square(mean))) as tf.Tensor1D;
+    tf.tidy(() => {
+      bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+      bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM)));
+    });
+    save([input, mean, variance, gamma]);
+    return {
+      value: tf.batchNorm4d(input, mean, variance, beta, gamma, BN_EPS),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, m, v, g] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const dyFlat = tf.reshape(dy, [rows, channels]) as tf.Tensor2D;
+        const local = tf.concat([columnSums(dyFlat), columnSums(tf.mul(dyFlat, tf.reshape(xs, [rows, channels])) as tf.Tensor2D)], 1);
+        const rstd = tf.rsqrt(tf.add(v, BN_EPS));
+        // sum(dy * xhat) = (sum(dy * x) - mean * sum(dy)) * rstd, for this replica's rows and for all
+        const gammaGrad = (s: tf.Tensor2D) => {
+          const dBeta = tf.reshape(tf.slice(s, [0, 0], [1, channels]), [channels]) as tf.Tensor1D;
+          const dxx = tf.reshape(tf.slice(s, [0, channels], [1, channels]), [channels]);
+          return { dBeta, dGamma: tf.mul(tf.sub(dxx, tf.mul(m, dBeta)), rstd) as tf.Tensor1D };
+        };
+        const mine = gammaGrad(local as tf.Tensor2D);
+        const all = gammaGrad(replicaSum(group, local) as tf.Tensor2D);
+        const k1 = tf.mul(g, rstd);
+        const k2 = tf.div(tf.mul(tf.neg(k1), all.dGamma), total) as tf.Tensor1D;
+        const k3 = tf.div(tf.mul(tf.neg(k1), all.dBeta), total) as tf.Tensor1D;
+        const dx = tf.add(tf.mul(dy, k1), tf.batchNorm4d(xs, m, v, k3, k2, BN_EPS));
+        return [dx, mine.dGamma, mine.dBeta];
+      },
+    };
+  });
+  return normalise(x, bn.gamma, bn.beta) as tf.Tensor4D;
+}
+
 /** Training mode normalises with batch statistics and folds them into the running ones. */
-function applyBatchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean): tf.Tensor4D {
-  if (training) return batchNormTraining(x, bn);
+function applyBatchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean, group?: ReplicaGroup): tf.Tensor4D {
+  if (training) return batchNormTraining(x, bn, group);
   return tf.batchNorm4d(x, bn.mean as tf.Tensor1D, bn.variance as tf.Tensor1D, bn.beta as tf.Tensor1D, bn.gamma as tf.Tensor1D, BN_EPS);
 }
 
@@ -129,8 +181,8 @@ function convBn(ps: ParamSet, name: string, k: number, cin: number, cout: number
   return { filter: ps.normal(`${name}/filter`, [k, k, cin, cout], k * k * cin), bn: batchNorm(ps, `${name}/bn`, cout), stride };
 }
 
-function applyConvBn(x: tf.Tensor4D, c: ConvBn, training: boolean, relu: boolean): tf.Tensor4D {
-  const y = applyBatchNorm(tf.conv2d(x, c.filter as tf.Tensor4D, c.stride, 'same'), c.bn, training);
+function applyConvBn(x: tf.Tensor4D, c: ConvBn, training: boolean, relu: boolean, group?: ReplicaGroup): tf.Tensor4D {
+  const y = applyBatchNorm(tf.conv2d(x, c.filter as tf.Tensor4D, c.stride, 'same'), c.bn, training, group);
   return relu ? tf.relu(y) : y;
 }
 
@@ -138,7 +190,8 @@ export interface Encoder {
   readonly params: ParamSet;
   /** Feature size of the pooled output. */
   readonly dim: number;
-  forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  /** `group`: batch norm takes its training statistics over every replica's slice of the batch. */
+  forward(x: tf.Tensor4D, training: boolean, group?: ReplicaGroup): tf.Tensor2D;
 }
 
 /** Four 3x3 conv-BN-ReLU layers (32, 32/2, 64, 64/2) and global average pooling: fast on a CPU at 28x28. */
@@ -152,8 +205,8 @@ function convnet(ps: ParamSet, channels: number): Encoder {
   return {
     params: ps,
     dim: 64,
-    forward: (x, training) =>
-      tf.tidy(() => tf.mean(layers.reduce((h, l) => applyConvBn(h, l, training, true), x), [1, 2]) as tf.Tensor2D),
+    forward: (x, training, group) =>
+      tf.tidy(() => tf.mean(layers.reduce((h, l) => applyConvBn(h, l, training, true, group), x), [1, 2]) as tf.Tensor2D),
   };
 }
 
@@ -182,17 +235,17 @@ function resnet(ps: ParamSet, channels: number, bottleneck: boolean, counts: num
       cin = cout;
     }
   });
-  const applyBlock = (x: tf.Tensor4D, blk: Block, training: boolean) => {
-    const out = blk.convs.reduce((h, c, i) => applyConvBn(h, c, training, i < blk.convs.length - 1), x);
-    const skip = blk.shortcut ? applyConvBn(x, blk.shortcut, training, false) : x;
+  const applyBlock = (x: tf.Tensor4D, blk: Block, training: boolean, group?: ReplicaGroup) => {
+    const out = blk.convs.reduce((h, c, i) => applyConvBn(h, c, training, i < blk.convs.length - 1, group), x);
+    const skip = blk.shortcut ? applyConvBn(x, blk.shortcut, training, false, group) : x;
     return tf.relu(tf.add(out, skip)) as tf.Tensor4D;
   };
   return {
     params: ps,
     dim: cin,
-    forward: (x, training) =>
+    forward: (x, training, group) =>
       tf.tidy(() => {
-        const h = blocks.reduce((acc, blk) => applyBlock(acc, blk, training), applyConvBn(x, stem, training, true));
+        const h = blocks.reduce((acc, blk) => applyBlock(acc, blk, training, group), applyConvBn(x, stem, training, true, group));
         return tf.mean(h, [1, 2]) as tf.Tensor2D;
       }),
   };

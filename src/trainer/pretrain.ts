@@ -13,6 +13,7 @@ import { collapseLoss, crossEntropy, pairSimilarities, supConLossWithStats } fro
 import { createEncoder, createLinear, createProjectionHead, Dense, Encoder, l2Normalize } from './models';
 import { Sgd } from './optim';
 import type { RunRecorder } from './recorder';
+import { gatherRows, sumGradients, type ReplicaGroup } from './parallel/replicas';
 import { Rng } from './rng';
 import { cosineWithWarmup } from './schedule';
 
@@ -23,7 +24,8 @@ export interface Model {
   optim: Sgd;
 }
 
-export function buildModel(config: RunConfig, dataset: Dataset): Model {
+/** `dataset` needs only its channel count and classes (a worker builds a replica from them). */
+export function buildModel(config: RunConfig, dataset: Pick<Dataset, 'channels' | 'classes'>): Model {
   const rng = new Rng(config.seed);
   const encoder = createEncoder(config.encoder, dataset.channels, rng);
   const head =
@@ -69,21 +71,29 @@ export interface StepResult {
   negSim: tf.Scalar;
 }
 
-/** One forward, backward and update. `x` holds views*B images, view-major. */
-export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number): StepResult {
+/**
+ * One forward, backward and update. `x` holds views*B images, view-major;
+ * `labels` the B images' classes. With a replica `group`, `x` is this
+ * replica's contiguous slice of those rows: batch norm and the loss still see
+ * the whole batch (statistics summed, embeddings gathered), the weight
+ * gradients are summed over replicas, and every replica applies the same
+ * update (see parallel/pool.ts).
+ */
+export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number, group?: ReplicaGroup): StepResult {
   const batch = labels.length;
-  const views = x.shape[0] / batch;
+  const views = config.views;
+  const all = (rows: tf.Tensor2D) => (group ? gatherRows(group, rows) : rows);
   let stats: Omit<StepResult, 'loss'> | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const h = model.encoder.forward(x, true);
+    const h = model.encoder.forward(x, true, group);
     const viewLabels = tf.tensor1d(labels, 'int32');
     const out =
       config.method === 'ce'
         ? {
-            loss: crossEntropy(model.head.forward(h), tf.tile(viewLabels, [views]) as tf.Tensor1D),
-            ...pairSimilarities(toBatchViews(l2Normalize(h), batch, views), viewLabels),
+            loss: crossEntropy(all(model.head.forward(h)), tf.tile(viewLabels, [views]) as tf.Tensor1D),
+            ...pairSimilarities(toBatchViews(all(l2Normalize(h)), batch, views), viewLabels),
           }
-        : supConLossWithStats(toBatchViews(model.head.forward(h), batch, views), config.method === 'simclr' ? null : viewLabels, {
+        : supConLossWithStats(toBatchViews(all(model.head.forward(h)), batch, views), config.method === 'simclr' ? null : viewLabels, {
             temperature: config.temperature,
             baseTemperature: config.baseTemperature,
             variant: config.method === 'supcon-in' ? 'in' : 'out',
@@ -91,11 +101,11 @@ export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, label
     stats = { posSim: tf.keep(out.posSim), negSim: tf.keep(out.negSim) };
     return out.loss;
   }, model.optim.params);
-  model.optim.step(
-    model.optim.params.map((p) => grads[p.name]),
-    lr,
-  );
+  const mine = model.optim.params.map((p) => grads[p.name]);
+  const summed = group ? sumGradients(group, mine) : mine;
+  model.optim.step(summed, lr);
   tf.dispose(grads);
+  if (group) tf.dispose(summed);
   return { loss: value, ...stats! };
 }
 
