@@ -126,12 +126,14 @@ export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm, group?: Replica
 function batchNormAcrossReplicas(x: tf.Tensor4D, bn: BatchNorm, group: ReplicaGroup): tf.Tensor4D {
   const channels = x.shape[3];
   const rows = x.size / channels;
-  const total = group.sum(Float32Array.of(rows))[0];
+  let total = rows;
   const normalise = tf.customGrad((...args: unknown[]) => {
     const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as (tensors: tf.Tensor[]) => void;
     const flat = tf.reshape(input, [rows, channels]) as tf.Tensor2D;
-    const sums = replicaSum(group, tf.concat([columnSums(flat), columnSums(tf.square(flat) as tf.Tensor2D)], 1));
+    // the row count rides along: replicas may hold different numbers of rows
+    const sums = replicaSum(group, tf.concat([columnSums(flat), columnSums(tf.square(flat) as tf.Tensor2D), tf.fill([1, 1], rows)], 1));
+    total = sums.dataSync()[2 * channels];
     const mean = tf.reshape(tf.slice(sums, [0, 0], [1, channels]), [channels]).div(total) as tf.Tensor1D;
     const variance = tf.relu(tf.sub(tf.reshape(tf.slice(sums, [0, channels], [1, channels]), [channels]).div(total), tf.square(mean))) as tf.Tensor1D;
     tf.tidy(() => {

@@ -118,7 +118,7 @@ interface Plan {
 async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan): Promise<RunStatus> {
   let model: Model | undefined;
   try {
-    const backend = await initBackend(config.backend);
+    const backend = await initBackend(config.backend, config.threads || os.availableParallelism());
     // `started` comes first; what loading the data says follows it
     const loadNotes: EventBody[] = [];
     const dataset = await loadDataset(config.dataset, {
@@ -149,7 +149,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
     loadNotes.forEach((note) => recorder.emit(note));
     if (plan.pretrain) {
       const best = listCheckpoints(recorder.runDir).find((c) => c.name === 'best')?.metric;
-      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop });
+      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop, threads: backend.name === 'wasm' ? backend.threads : 1 });
       if (outcome.kind === 'diverged') {
         recorder.emit({
           type: 'failed',
