@@ -5,7 +5,7 @@
  * Prints one JSON line: images/s, CPU seconds per step (all threads), achieved
  * GFLOP/s and the backend's matmul GFLOP/s.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/trainer/tf';
 import { resolveConfig, type BackendChoice } from '../src/protocol/config';
 import { initBackend, releaseBackend } from '../src/trainer/backend';
 import { makeViews } from '../src/trainer/augment';

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../../protocol/config';
 import { abortCollective, createCollectiveBuffers, SNAPSHOT_STEP, type CollectiveBuffers } from './collective';
 import { readState, stateSize, writeState, type FromWorker, type ReplicaSetup, type ToWorker } from './protocol';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 
 export interface PoolOptions {
   /** Replicas to start; fewer when the batch has fewer rows. */
@@ -46,7 +46,7 @@ export interface StepStats {
 
 /** The bundled worker beside dist/cli.js, or the source file through tsx (tests and benchmarks run the sources). */
 function spawnWorker(setup: ReplicaSetup): Worker {
-  const bundled = path.join(__dirname, 'trainWorker.js');
+  const bundled = path.join(__dirname, 'trainReplica.js');
   if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: setup });
   const source = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'worker.ts'))});`;
   return new Worker(source, { eval: true, workerData: setup });

@@ -6,7 +6,7 @@
  * copies the model into the shared snapshot after each step. Messages: see
  * pool.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { buildModel, modelVariables, trainStep } from '../pretrain';
