@@ -22,8 +22,8 @@ const backendOf = (events: TrainerEvent[]) => {
   return started.type === 'started' ? started.backend : undefined;
 };
 
-// The first losses of this run as the trainer computed them before it had worker threads.
-const SINGLE_THREAD_LOSSES = [5.566431999206543, 5.51322078704834, 5.094804763793945, 5.193873405456543, 4.223249435424805];
+// The first losses of this run as the trainer computed them before it had worker threads (main at d0be6ee).
+const SINGLE_THREAD_LOSSES = [5.566431999206543, 5.513221263885498, 5.094805717468262, 5.193873882293701, 4.2232489585876465];
 
 let single: TrainerEvent[] = [];
 
