@@ -4,6 +4,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig, type RunConfig } from '../../src/protocol/config';
 import { initBackend } from '../../src/trainer/backend';
+import { Collective, CHUNK, createCollectiveBuffers } from '../../src/trainer/parallel/collective';
 import { TrainingPool, WorkerFailure } from '../../src/trainer/parallel/pool';
 import { buildModel, disposeModel, modelVariables, trainStep } from '../../src/trainer/pretrain';
 
@@ -120,3 +121,15 @@ function buildModelState(config: RunConfig): Float32Array[] {
   disposeModel(model);
   return state;
 }
+
+describe('collectives', () => {
+  it('sum and gather move vectors longer than one round of shared memory', () => {
+    const group = new Collective(createCollectiveBuffers(1), 0, 1);
+    const v = values(CHUNK * 2 + 12345, 3);
+    assert.deepEqual(group.sum(v), v);
+    const g = group.gather(v);
+    assert.equal(g.offset, 0);
+    assert.deepEqual(g.values, v);
+    assert.deepEqual(group.sum(new Float32Array(0)), new Float32Array(0));
+  });
+});

@@ -2,9 +2,9 @@
  * Synchronous collectives over shared memory for the data-parallel step: a
  * barrier, a sum over replicas and a gather of rows. Each runs inside a tfjs
  * forward or gradient function, which cannot await, so replicas block on
- * Atomics.wait. Every replica gets bit-identical results (each element of a
- * sum is added up by one replica, in rank order, and shared), so replicas that
- * apply the same update stay identical. The coordinator can abort: a replica
+ * Atomics.wait. Every replica gets bit-identical results (each adds the parts
+ * of a sum in rank order), so replicas that apply the same update stay
+ * identical. The coordinator can abort: a replica
  * waiting for a dead one then throws instead of hanging.
  */
 
@@ -19,19 +19,22 @@ const ABORT = 2;
 export const SNAPSHOT_STEP = 3;
 const LENGTHS = 4;
 
+/**
+ * Two sets of slots, used by alternate rounds: a replica writes a set only
+ * after the barrier of the round that used the other one, which every replica
+ * reaches only after reading this set's previous round. So a round needs one
+ * barrier.
+ */
 export interface CollectiveBuffers {
   control: SharedArrayBuffer;
-  /** One CHUNK-float slot per rank. */
+  /** 2 sets x ranks CHUNK-float slots. */
   slots: SharedArrayBuffer;
-  /** One CHUNK-float result area. */
-  result: SharedArrayBuffer;
 }
 
 export function createCollectiveBuffers(ranks: number): CollectiveBuffers {
   return {
-    control: new SharedArrayBuffer(4 * (LENGTHS + ranks)),
-    slots: new SharedArrayBuffer(4 * CHUNK * ranks),
-    result: new SharedArrayBuffer(4 * CHUNK),
+    control: new SharedArrayBuffer(4 * (LENGTHS + 2 * ranks)),
+    slots: new SharedArrayBuffer(4 * CHUNK * 2 * ranks),
   };
 }
 
@@ -63,12 +66,11 @@ export interface ReplicaGroup {
 export class Collective implements ReplicaGroup {
   private readonly control: Int32Array;
   private readonly slots: Float32Array;
-  private readonly result: Float32Array;
+  private round = 0;
 
   constructor(buffers: CollectiveBuffers, readonly rank: number, readonly ranks: number) {
     this.control = new Int32Array(buffers.control);
     this.slots = new Float32Array(buffers.slots);
-    this.result = new Float32Array(buffers.result);
   }
 
   /** Returns once every replica has called it; throws CollectiveAborted after an abort. */
@@ -88,47 +90,59 @@ export class Collective implements ReplicaGroup {
     }
   }
 
+  /**
+   * One round: this replica's `part` (at most CHUNK floats) and a number go
+   * out, and every replica's come back, in rank order.
+   */
+  private exchange(part: Float32Array, value: number): { slot: (r: number) => Float32Array; values: number[] } {
+    const set = this.round++ % 2;
+    const slot = (r: number) => this.slots.subarray((set * this.ranks + r) * CHUNK, (set * this.ranks + r + 1) * CHUNK);
+    slot(this.rank).set(part);
+    const lengths = LENGTHS + set * this.ranks;
+    Atomics.store(this.control, lengths + this.rank, value);
+    this.barrier();
+    return { slot, values: Array.from({ length: this.ranks }, (_, r) => Atomics.load(this.control, lengths + r)) };
+  }
+
   sum(values: Float32Array): Float32Array {
     const out = new Float32Array(values.length);
-    const mine = this.slots.subarray(this.rank * CHUNK, (this.rank + 1) * CHUNK);
-    for (let base = 0; base < values.length; base += CHUNK) {
+    const rounds = Math.max(1, Math.ceil(values.length / CHUNK));
+    for (let k = 0; k < rounds; k++) {
+      const base = k * CHUNK;
       const n = Math.min(CHUNK, values.length - base);
-      mine.set(values.subarray(base, base + n));
-      this.barrier();
-      // each replica adds up its share of the chunk, over ranks in order
-      const from = Math.floor((this.rank * n) / this.ranks);
-      const to = Math.floor(((this.rank + 1) * n) / this.ranks);
-      for (let i = from; i < to; i++) {
+      const { slot } = this.exchange(values.subarray(base, base + n), n);
+      const parts = Array.from({ length: this.ranks }, (_, r) => slot(r));
+      // every replica adds in rank order, so all get the same bits
+      for (let i = 0; i < n; i++) {
         let s = 0;
-        for (let r = 0; r < this.ranks; r++) s += this.slots[r * CHUNK + i];
-        this.result[i] = s;
+        for (let r = 0; r < this.ranks; r++) s += parts[r][i];
+        out[base + i] = s;
       }
-      this.barrier();
-      out.set(this.result.subarray(0, n), base);
     }
     return out;
   }
 
   gather(values: Float32Array): { values: Float32Array; offset: number } {
-    const lengths = this.control.subarray(LENGTHS, LENGTHS + this.ranks);
-    Atomics.store(lengths, this.rank, values.length);
-    this.barrier();
+    const pieces: Float32Array[][] = Array.from({ length: this.ranks }, () => []);
+    let lengths: number[] = [];
+    for (let base = 0; base === 0 || lengths.some((n) => n > base); base += CHUNK) {
+      const { slot, values: total } = this.exchange(values.subarray(base, base + CHUNK), values.length);
+      lengths = total;
+      for (let r = 0; r < this.ranks; r++) {
+        const n = Math.max(0, Math.min(CHUNK, lengths[r] - base));
+        if (n > 0) pieces[r].push(slot(r).slice(0, n));
+      }
+    }
+    const out = new Float32Array(lengths.reduce((a, b) => a + b, 0));
+    let at = 0;
     let offset = 0;
-    let total = 0;
-    for (let r = 0; r < this.ranks; r++) {
-      if (r === this.rank) offset = total;
-      total += Atomics.load(lengths, r);
-    }
-    const out = new Float32Array(total);
-    for (let base = 0; base < total; base += CHUNK) {
-      const end = Math.min(total, base + CHUNK);
-      const from = Math.max(base, offset);
-      const to = Math.min(end, offset + values.length);
-      if (from < to) this.result.set(values.subarray(from - offset, to - offset), from - base);
-      this.barrier();
-      out.set(this.result.subarray(0, end - base), base);
-      this.barrier();
-    }
+    pieces.forEach((list, r) => {
+      if (r === this.rank) offset = at;
+      for (const p of list) {
+        out.set(p, at);
+        at += p.length;
+      }
+    });
     return { values: out, offset };
   }
 }
