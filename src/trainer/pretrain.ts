@@ -146,7 +146,8 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
   let bestLoss = ctx.bestLoss;
   let lastLoss: number | undefined;
   let positivesWarned = false;
-  const stepper = await startStepper(ctx, batch);
+  // nothing left to train (epochs 0, or a resume of a finished run): no workers to start
+  const stepper = await startStepper(ctx, batch, ctx.position.epoch < config.epochs ? ctx.threads : 1);
   const { input: buffer, labels } = stepper;
 
   const save = (name: string, position: TrainingPosition, metric?: number) => {
@@ -245,11 +246,11 @@ interface Stepper {
   close(): Promise<void>;
 }
 
-async function startStepper(ctx: PretrainContext, batch: number): Promise<Stepper> {
+async function startStepper(ctx: PretrainContext, batch: number, threads: number): Promise<Stepper> {
   const { config, dataset, model } = ctx;
   const { height, width, channels } = dataset;
   const rows = batch * config.views;
-  if (ctx.threads <= 1) {
+  if (threads <= 1) {
     const input = new Float32Array(rows * height * width * channels);
     const labels = new Int32Array(batch);
     return {
@@ -269,7 +270,7 @@ async function startStepper(ctx: PretrainContext, batch: number): Promise<Steppe
   }
   const variables = [...modelVariables(model).values()];
   const pool = await TrainingPool.start({
-    threads: ctx.threads,
+    threads,
     config,
     shape: { height, width, channels, classes: dataset.classes },
     batch,

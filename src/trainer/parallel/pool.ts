@@ -97,7 +97,12 @@ export class TrainingPool {
       return spawnWorker(setup);
     });
     const pool = new TrainingPool(workers, collective, state, input, labels);
-    await pool.run(() => undefined);
+    try {
+      await pool.run(() => undefined);
+    } catch (e) {
+      await pool.close(); // the replicas that did start must not keep the process alive
+      throw e;
+    }
     return pool;
   }
 
