@@ -3,7 +3,7 @@
  * each backend available here, as images/s and achieved GFLOP/s beside the
  * backend's own fp32 matmul rate. The plain cpu backend is the baseline; the
  * wasm backend runs on one thread and on every core (data-parallel workers).
- * When PyTorch imports, the same step in PyTorch on the same CPU (bench/torch_step.py)
+ * When PyTorch imports, the same step in PyTorch on the same CPU (bench/torch_cpu_step.py)
  * is measured in the same run and the ratio printed; otherwise the machine's
  * fp32 GEMM rate (numpy) stands beside the product's figures.
  */
@@ -27,10 +27,10 @@ function measure(backend: string, encoder: string, plan: Plan): Row {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Row;
 }
 
-/** One JSON line from bench/torch_step.py, or undefined when python3 or torch (numpy for --gemm) is missing. */
+/** One JSON line from bench/torch_cpu_step.py, or undefined when python3 or torch (numpy for --gemm) is missing. */
 function python(args: string[]): Record<string, number> | undefined {
   try {
-    const out = execFileSync('python3', [path.join(__dirname, 'torch_step.py'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('python3', [path.join(__dirname, 'torch_cpu_step.py'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
   } catch {
     return undefined;

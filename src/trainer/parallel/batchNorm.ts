@@ -8,7 +8,7 @@
  * weight gradients. Same contract as the ops layer's BatchNormTraining.
  */
 import type { BatchNormTraining } from '../ops/active';
-import { columnSums } from '../ops/wasm/batchNorm';
+import { columnSumsWasm as columnSums } from '../ops/wasm/columnSums';
 import * as tf from '../tf';
 import { replicaSum, type ReplicaGroup } from './replicas';
 
