@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 
   const config = resolveConfig({ encoder, batchSize: batch, views });
   const dataset = { name: 'bench', classes: [...'0123456789'], height: side, width: side, channels: 1 as const, mean: [0.5], std: [0.25] };
-  const model = buildModel(config, { ...dataset, train: { images: new Uint8Array(0), labels: new Int32Array(0), count: 0 }, test: { images: new Uint8Array(0), labels: new Int32Array(0), count: 0 } });
+  const model = buildModel(config, dataset);
   const rng = new Rng(1);
   const x = tf.tensor4d(Float32Array.from({ length: batch * views * side * side }, () => rng.next() * 2 - 1), [batch * views, side, side, 1]);
   const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);

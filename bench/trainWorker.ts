@@ -1,19 +1,22 @@
 /**
  * One backend's training-step measurement, in its own process so backends
- * never share a tfjs engine: `tsx bench/trainWorker.ts BACKEND ENCODER BATCH STEPS WARMUP`.
- * Prints one JSON line: images/s, achieved GFLOP/s and the backend's matmul GFLOP/s.
+ * never share a tfjs engine: `tsx bench/trainWorker.ts BACKEND ENCODER BATCH STEPS WARMUP [THREADS]`
+ * (THREADS > 1: the wasm backend's data-parallel worker pool, as a run with `threads` uses it).
+ * Prints one JSON line: images/s, CPU seconds per step (all threads), achieved
+ * GFLOP/s and the backend's matmul GFLOP/s.
  */
 import * as tf from '../src/trainer/tf';
 import { resolveConfig, type BackendChoice } from '../src/protocol/config';
 import { initBackend, releaseBackend } from '../src/trainer/backend';
 import { makeViews } from '../src/trainer/augment';
 import type { Dataset } from '../src/trainer/data/dataset';
-import { buildModel, disposeModel, trainStep } from '../src/trainer/pretrain';
+import { TrainingPool } from '../src/trainer/parallel/pool';
+import { buildModel, disposeModel, modelVariables, trainStep } from '../src/trainer/pretrain';
 import { Rng } from '../src/trainer/rng';
 import { matmulGflops } from './matmul';
 
-const [backendName, encoder, batchArg, stepsArg, warmupArg] = process.argv.slice(2);
-const [batch, steps, warmup] = [batchArg, stepsArg, warmupArg].map(Number);
+const [backendName, encoder, batchArg, stepsArg, warmupArg, threadsArg = '1'] = process.argv.slice(2);
+const [batch, steps, warmup, threads] = [batchArg, stepsArg, warmupArg, threadsArg].map(Number);
 
 /** Multiply-adds of one forward pass, from the kernels tfjs actually ran. */
 async function forwardFlops(run: () => tf.Tensor): Promise<number> {
@@ -34,7 +37,7 @@ async function forwardFlops(run: () => tf.Tensor): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const backend = await initBackend(backendName as BackendChoice);
+  const backend = await initBackend(backendName as BackendChoice, threads);
   const side = 28;
   const count = Math.max(batch, 512);
   const rng = new Rng(1);
@@ -48,24 +51,40 @@ async function main(): Promise<void> {
   const config = resolveConfig({ encoder, batchSize: batch });
   const model = buildModel(config, dataset);
   const dims = { height: side, width: side, channels: 1 };
-  const buffer = new Float32Array(batch * 2 * side * side);
   const flops = 3 * (await forwardFlops(() => model.encoder.forward(tf.zeros([batch * 2, side, side, 1]), false)));
-  const times: number[] = [];
-  for (let s = 0; s < warmup + steps; s++) {
-    const t0 = performance.now();
-    const indices = Int32Array.from({ length: batch }, () => rng.int(count));
-    makeViews(dataset.train, dims, indices, 2, config.augment, dataset, rng, buffer);
+  const pool = threads > 1 ? await TrainingPool.start({ threads, config, shape: { height: side, width: side, channels: 1, classes: dataset.classes }, batch, variables: [...modelVariables(model).values()], globalStep: 0 }) : undefined;
+  const buffer = pool?.input ?? new Float32Array(batch * 2 * side * side);
+  const step = async (k: number) => {
+    if (pool) {
+      pool.labels.set(labels.subarray(0, batch));
+      return pool.step(0.01, k);
+    }
     const x = tf.tensor4d(buffer, [batch * 2, side, side, 1]);
     const r = trainStep(model, config, x, labels.subarray(0, batch), 0.01);
     await r.loss.data();
     tf.dispose([x, r.loss, r.posSim, r.negSim]);
-    if (s >= warmup) times.push((performance.now() - t0) / 1000);
+  };
+  const times: number[] = [];
+  const cpu: number[] = [];
+  for (let s = 0; s < warmup + steps; s++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const indices = Int32Array.from({ length: batch }, () => rng.int(count));
+    makeViews(dataset.train, dims, indices, 2, config.augment, dataset, rng, buffer);
+    await step(s);
+    if (s >= warmup) {
+      times.push((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1e6);
+    }
   }
+  await pool?.close();
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
+  const cpuSeconds = cpu.sort((a, b) => a - b)[Math.floor(cpu.length / 2)];
   disposeModel(model);
   const matmul = await matmulGflops();
-  console.log(JSON.stringify({ backend: backend.label, seconds: median, imagesPerSec: batch / median, gflops: flops / median / 1e9, matmulGflops: matmul }));
+  console.log(JSON.stringify({ backend: backend.label, seconds: median, cpuSeconds, imagesPerSec: batch / median, gflops: flops / median / 1e9, matmulGflops: matmul }));
   await releaseBackend();
 }
 

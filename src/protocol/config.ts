@@ -65,6 +65,8 @@ export interface RunConfig {
   monitor: MonitorConfig;
   seed: number;
   backend: BackendChoice;
+  /** Cores the wasm backend trains on, one data-parallel worker each (0 = every core). */
+  threads: number;
   checkpointEvery: number;
 }
 
@@ -172,6 +174,7 @@ export const runConfigSchema: Schema = {
       type: 'string', enum: ['auto', 'gpu', 'webgpu', 'node', 'wasm', 'cpu'], default: 'auto',
       description: 'auto picks the fastest that loads: gpu (tfjs-node-gpu), webgpu on a real GPU, node, wasm, cpu.',
     },
+    threads: int(0, 256, 0, 'CPU cores the wasm backend trains on, one data-parallel worker thread each (0 = every core; 1 = the single-thread step).'),
     checkpointEvery: int(0, 10_000, 1, 'Save a numbered checkpoint every k epochs (0 = only last and best).'),
   },
 };

@@ -6,7 +6,7 @@
  * Error saying why and what to install.
  */
 import * as tf from './tf';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ const NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const NODE_CPU = '@tensorflow/tfjs-node';
 const INSTALL_GPU = `npm install ${NODE_GPU} (needs CUDA 11.2 + cuDNN 8.1 on Linux)`;
 
-const starters: Record<Concrete, (forced: boolean) => Promise<Started>> = {
+const starters: Record<Concrete, (forced: boolean, wasmThreads: number) => Promise<Started>> = {
   gpu: startNodeGpu,
   webgpu: startWebGpu,
   node: startNodeCpu,
@@ -36,10 +36,11 @@ const starters: Record<Concrete, (forced: boolean) => Promise<Started>> = {
 /** The native package that registered the 'tensorflow' backend, once loaded. */
 let nativePackage: string | undefined;
 
-export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
+/** `wasmThreads`: the worker threads the wasm backend trains on (data-parallel, see parallel/pool.ts). */
+export async function initBackend(choice: BackendChoice, wasmThreads = 1): Promise<BackendInfo> {
   if (choice !== 'auto') {
     try {
-      return { ...(await starters[choice](true)), skipped: [] };
+      return { ...(await starters[choice](true, wasmThreads)), skipped: [] };
     } catch (e) {
       throw new Error(`backend "${choice}" cannot be used: ${reason(e)}`);
     }
@@ -47,7 +48,7 @@ export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   const skipped: BackendInfo['skipped'] = [];
   for (const name of LADDER) {
     try {
-      return { ...(await starters[name](false)), skipped };
+      return { ...(await starters[name](false, wasmThreads)), skipped };
     } catch (e) {
       skipped.push({ backend: name, reason: reason(e) });
     }
@@ -116,10 +117,9 @@ async function startNodeCpu(): Promise<Started> {
   return { name: 'tensorflow', label: `TensorFlow on the CPU (${nativePackage!.split('/')[1]})`, version: packageVersion(nativePackage!), threads: os.availableParallelism(), gpu: false };
 }
 
-async function startWasm(): Promise<Started> {
+async function startWasm(_forced: boolean, threads: number): Promise<Started> {
   setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
   await use('wasm');
-  const threads = getThreadsCount();
   return { name: 'wasm', label: `wasm (CPU, ${threads} thread${threads === 1 ? '' : 's'})`, version: packageVersion('@tensorflow/tfjs-backend-wasm'), threads, gpu: false };
 }
 

@@ -19,5 +19,8 @@ export function describeFailure(e: unknown): { error: string; hint?: string } {
     return { error, hint: 'Install the backend named above, or run with backend "auto".' };
   }
   if (/NaN or infinite/.test(error)) return { error, hint: DIVERGED_HINT };
+  if (/^training worker \d+ of \d+/.test(error)) {
+    return { error, hint: 'A training thread failed; resume the run. If it fails again, start it anew with fewer threads (threads 1 trains in one thread).' };
+  }
   return { error };
 }

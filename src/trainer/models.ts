@@ -6,6 +6,8 @@
 import { fastOps, type BatchNormTraining } from './ops/active';
 import * as tf from './tf';
 import type { EncoderName } from '../protocol/config';
+import { batchNormAcrossReplicas } from './parallel/batchNorm';
+import type { ReplicaGroup } from './parallel/replicas';
 import { Rng } from './rng';
 
 /** Every variable of a model under a stable logical name (tfjs names must be process-unique, so these are ours). */
@@ -72,13 +74,14 @@ function batchNorm(ps: ParamSet, name: string, channels: number): BatchNorm {
  * BN_MOMENTUM of the way to the batch's. The backend's fast path, if any,
  * computes the same.
  */
-export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm): tf.Tensor4D {
+export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm, group?: ReplicaGroup): tf.Tensor4D {
   const track = (mean: tf.Tensor1D, variance: tf.Tensor1D) =>
     tf.tidy(() => {
       bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
       bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM)));
     });
-  return (fastOps().batchNormTraining ?? batchNormByDefinition)(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPS, track);
+  const normalise = group ? batchNormAcrossReplicas(group) : (fastOps().batchNormTraining ?? batchNormByDefinition);
+  return normalise(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPS, track);
 }
 
 const batchNormByDefinition: BatchNormTraining = (x, gamma, beta, epsilon, onStats) => {
@@ -88,8 +91,8 @@ const batchNormByDefinition: BatchNormTraining = (x, gamma, beta, epsilon, onSta
 };
 
 /** Training mode normalises with batch statistics and folds them into the running ones. */
-function applyBatchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean): tf.Tensor4D {
-  if (training) return batchNormTraining(x, bn);
+function applyBatchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean, group?: ReplicaGroup): tf.Tensor4D {
+  if (training) return batchNormTraining(x, bn, group);
   return tf.batchNorm4d(x, bn.mean as tf.Tensor1D, bn.variance as tf.Tensor1D, bn.beta as tf.Tensor1D, bn.gamma as tf.Tensor1D, BN_EPS);
 }
 
@@ -103,8 +106,8 @@ function convBn(ps: ParamSet, name: string, k: number, cin: number, cout: number
   return { filter: ps.normal(`${name}/filter`, [k, k, cin, cout], k * k * cin), bn: batchNorm(ps, `${name}/bn`, cout), stride };
 }
 
-function applyConvBn(x: tf.Tensor4D, c: ConvBn, training: boolean, relu: boolean): tf.Tensor4D {
-  const y = applyBatchNorm(tf.conv2d(x, c.filter as tf.Tensor4D, c.stride, 'same'), c.bn, training);
+function applyConvBn(x: tf.Tensor4D, c: ConvBn, training: boolean, relu: boolean, group?: ReplicaGroup): tf.Tensor4D {
+  const y = applyBatchNorm(tf.conv2d(x, c.filter as tf.Tensor4D, c.stride, 'same'), c.bn, training, group);
   return relu ? tf.relu(y) : y;
 }
 
@@ -112,7 +115,8 @@ export interface Encoder {
   readonly params: ParamSet;
   /** Feature size of the pooled output. */
   readonly dim: number;
-  forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  /** `group`: batch norm takes its training statistics over every replica's slice of the batch. */
+  forward(x: tf.Tensor4D, training: boolean, group?: ReplicaGroup): tf.Tensor2D;
 }
 
 /** Four 3x3 conv-BN-ReLU layers (32, 32/2, 64, 64/2) and global average pooling: fast on a CPU at 28x28. */
@@ -126,8 +130,8 @@ function convnet(ps: ParamSet, channels: number): Encoder {
   return {
     params: ps,
     dim: 64,
-    forward: (x, training) =>
-      tf.tidy(() => tf.mean(layers.reduce((h, l) => applyConvBn(h, l, training, true), x), [1, 2]) as tf.Tensor2D),
+    forward: (x, training, group) =>
+      tf.tidy(() => tf.mean(layers.reduce((h, l) => applyConvBn(h, l, training, true, group), x), [1, 2]) as tf.Tensor2D),
   };
 }
 
@@ -156,17 +160,17 @@ function resnet(ps: ParamSet, channels: number, bottleneck: boolean, counts: num
       cin = cout;
     }
   });
-  const applyBlock = (x: tf.Tensor4D, blk: Block, training: boolean) => {
-    const out = blk.convs.reduce((h, c, i) => applyConvBn(h, c, training, i < blk.convs.length - 1), x);
-    const skip = blk.shortcut ? applyConvBn(x, blk.shortcut, training, false) : x;
+  const applyBlock = (x: tf.Tensor4D, blk: Block, training: boolean, group?: ReplicaGroup) => {
+    const out = blk.convs.reduce((h, c, i) => applyConvBn(h, c, training, i < blk.convs.length - 1, group), x);
+    const skip = blk.shortcut ? applyConvBn(x, blk.shortcut, training, false, group) : x;
     return tf.relu(tf.add(out, skip)) as tf.Tensor4D;
   };
   return {
     params: ps,
     dim: cin,
-    forward: (x, training) =>
+    forward: (x, training, group) =>
       tf.tidy(() => {
-        const h = blocks.reduce((acc, blk) => applyBlock(acc, blk, training), applyConvBn(x, stem, training, true));
+        const h = blocks.reduce((acc, blk) => applyBlock(acc, blk, training, group), applyConvBn(x, stem, training, true, group));
         return tf.mean(h, [1, 2]) as tf.Tensor2D;
       }),
   };

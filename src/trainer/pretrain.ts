@@ -13,6 +13,8 @@ import { collapseLoss, crossEntropy, pairSimilarities, supConLossWithStats } fro
 import { createEncoder, createLinear, createProjectionHead, Dense, Encoder, l2Normalize } from './models';
 import { Sgd } from './optim';
 import type { RunRecorder } from './recorder';
+import { gatherRows, sumGradients, type ReplicaGroup } from './parallel/replicas';
+import { TrainingPool, WorkerFailure, type StepStats } from './parallel/pool';
 import { Rng } from './rng';
 import { cosineWithWarmup } from './schedule';
 
@@ -23,7 +25,8 @@ export interface Model {
   optim: Sgd;
 }
 
-export function buildModel(config: RunConfig, dataset: Dataset): Model {
+/** `dataset` needs only its channel count and classes (a worker builds a replica from them). */
+export function buildModel(config: RunConfig, dataset: Pick<Dataset, 'channels' | 'classes'>): Model {
   const rng = new Rng(config.seed);
   const encoder = createEncoder(config.encoder, dataset.channels, rng);
   const head =
@@ -69,21 +72,29 @@ export interface StepResult {
   negSim: tf.Scalar;
 }
 
-/** One forward, backward and update. `x` holds views*B images, view-major. */
-export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number): StepResult {
+/**
+ * One forward, backward and update. `x` holds views*B images, view-major;
+ * `labels` the B images' classes. With a replica `group`, `x` is this
+ * replica's contiguous slice of those rows: batch norm and the loss still see
+ * the whole batch (statistics summed, embeddings gathered), the weight
+ * gradients are summed over replicas, and every replica applies the same
+ * update (see parallel/pool.ts).
+ */
+export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, labels: Int32Array, lr: number, group?: ReplicaGroup): StepResult {
   const batch = labels.length;
-  const views = x.shape[0] / batch;
+  const views = config.views;
+  const all = (rows: tf.Tensor2D) => (group ? gatherRows(group, rows) : rows);
   let stats: Omit<StepResult, 'loss'> | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const h = model.encoder.forward(x, true);
+    const h = model.encoder.forward(x, true, group);
     const viewLabels = tf.tensor1d(labels, 'int32');
     const out =
       config.method === 'ce'
         ? {
-            loss: crossEntropy(model.head.forward(h), tf.tile(viewLabels, [views]) as tf.Tensor1D),
-            ...pairSimilarities(toBatchViews(l2Normalize(h), batch, views), viewLabels),
+            loss: crossEntropy(all(model.head.forward(h)), tf.tile(viewLabels, [views]) as tf.Tensor1D),
+            ...pairSimilarities(toBatchViews(all(l2Normalize(h)), batch, views), viewLabels),
           }
-        : supConLossWithStats(toBatchViews(model.head.forward(h), batch, views), config.method === 'simclr' ? null : viewLabels, {
+        : supConLossWithStats(toBatchViews(all(model.head.forward(h)), batch, views), config.method === 'simclr' ? null : viewLabels, {
             temperature: config.temperature,
             baseTemperature: config.baseTemperature,
             variant: config.method === 'supcon-in' ? 'in' : 'out',
@@ -91,11 +102,11 @@ export function trainStep(model: Model, config: RunConfig, x: tf.Tensor4D, label
     stats = { posSim: tf.keep(out.posSim), negSim: tf.keep(out.negSim) };
     return out.loss;
   }, model.optim.params);
-  model.optim.step(
-    model.optim.params.map((p) => grads[p.name]),
-    lr,
-  );
+  const mine = model.optim.params.map((p) => grads[p.name]);
+  const summed = group ? sumGradients(group, mine) : mine;
+  model.optim.step(summed, lr);
   tf.dispose(grads);
+  if (group) tf.dispose(summed);
   return { loss: value, ...stats! };
 }
 
@@ -115,6 +126,8 @@ export interface PretrainContext {
   shouldStop: () => boolean;
   /** Runs after each epoch's event and checkpoints (the representation monitor). */
   afterEpoch?: (epochsDone: number, globalStep: number) => Promise<void>;
+  /** Worker threads to train on (data-parallel, wasm backend); 1 trains in this thread. */
+  threads: number;
 }
 
 export type PretrainOutcome = { kind: 'completed' } | { kind: 'stopped' } | { kind: 'diverged'; step: number; lastLoss?: number };
@@ -131,18 +144,22 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
   const rng = new Rng(0);
   rng.state = ctx.position.rngState;
   const collapse = config.method === 'ce' ? NaN : collapseLoss(batch, config.views, config.temperature, config.baseTemperature);
-  const labels = new Int32Array(batch);
   let globalStep = ctx.position.globalStep;
   let bestLoss = ctx.bestLoss;
   let lastLoss: number | undefined;
   let positivesWarned = false;
-  const pixels = batch * config.views * dims.height * dims.width * dims.channels;
-  const buffer = new Float32Array(pixels);
+  // nothing left to train (epochs 0, or a resume of a finished run): no workers to start
+  const stepper = await startStepper(ctx, batch, ctx.position.epoch < config.epochs ? ctx.threads : 1);
+  const { input: buffer, labels } = stepper;
 
-  const save = (name: string, position: TrainingPosition, metric?: number) =>
-    saveCheckpoint(recorder.runDir, name, modelVariables(model), position, metric).then((m) =>
+  const save = (name: string, position: TrainingPosition, metric?: number) => {
+    stepper.sync();
+    return saveCheckpoint(recorder.runDir, name, modelVariables(model), position, metric).then((m) =>
       recorder.emit({ type: 'checkpoint', name, epoch: m.epoch, globalStep: m.globalStep, metric }),
     );
+  };
+
+  try {
 
   for (let epoch = ctx.position.epoch; epoch < config.epochs; epoch++) {
     const order = epochOrder(train.count, config.seed, epoch);
@@ -155,12 +172,18 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
       const t0 = performance.now();
       const indices = order.subarray(s * batch, (s + 1) * batch);
       for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
+      const before: TrainingPosition = { epoch, stepInEpoch: s, globalStep, rngState: rng.state };
       makeViews(train, dims, indices, config.views, config.augment, norm, rng, buffer);
       const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
-      const x = tf.tensor4d(buffer, [batch * config.views, dims.height, dims.width, dims.channels]);
-      const result = trainStep(model, config, x, labels, lr);
-      const [loss, posSim, negSim] = await readScalars(result.loss, result.posSim, result.negSim);
-      tf.dispose([x, result.loss, result.posSim, result.negSim]);
+      const after: TrainingPosition = s + 1 < perEpoch ? { epoch, stepInEpoch: s + 1, globalStep: globalStep + 1, rngState: rng.state } : { epoch: epoch + 1, stepInEpoch: 0, globalStep: globalStep + 1, rngState: rng.state };
+      let stats: StepStats;
+      try {
+        stats = await stepper.step(lr, globalStep);
+      } catch (e) {
+        if (e instanceof WorkerFailure) throw await saveAfterFailure(e, stepper, [before, after], save);
+        throw e;
+      }
+      const { loss, posSim, negSim } = stats;
       // numbered as step events number it
       if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };
       globalStep++;
@@ -208,4 +231,79 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
     if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
   }
   return { kind: 'completed' };
+  } finally {
+    await stepper.close();
+  }
+}
+
+/** Where a step's batch goes and how it runs: in this thread, or over a pool of worker threads. */
+interface Stepper {
+  /** The batch's views*B images (NHWC, view-major) and B labels, written before each step. */
+  readonly input: Float32Array;
+  readonly labels: Int32Array;
+  step(lr: number, globalStep: number): Promise<StepStats>;
+  /** Brings the model's variables up to the last step (the pool trains replicas). */
+  sync(): void;
+  /** The global step sync() would bring the model to (-1: none whole, after a failure cut it). */
+  snapshotStep(): number;
+  close(): Promise<void>;
+}
+
+async function startStepper(ctx: PretrainContext, batch: number, threads: number): Promise<Stepper> {
+  const { config, dataset, model } = ctx;
+  const { height, width, channels } = dataset;
+  const rows = batch * config.views;
+  if (threads <= 1) {
+    const input = new Float32Array(rows * height * width * channels);
+    const labels = new Int32Array(batch);
+    return {
+      input,
+      labels,
+      step: async (lr) => {
+        const x = tf.tensor4d(input, [rows, height, width, channels]);
+        const result = trainStep(model, config, x, labels, lr);
+        const [loss, posSim, negSim] = await readScalars(result.loss, result.posSim, result.negSim);
+        tf.dispose([x, result.loss, result.posSim, result.negSim]);
+        return { loss, posSim, negSim };
+      },
+      sync: () => undefined,
+      snapshotStep: () => -1,
+      close: async () => undefined,
+    };
+  }
+  const variables = [...modelVariables(model).values()];
+  const pool = await TrainingPool.start({
+    threads,
+    config,
+    shape: { height, width, channels, classes: dataset.classes },
+    batch,
+    variables,
+    globalStep: ctx.position.globalStep,
+  });
+  return {
+    input: pool.input,
+    labels: pool.labels,
+    step: (lr, globalStep) => pool.step(lr, globalStep),
+    sync: () => pool.readSnapshot(variables),
+    snapshotStep: () => pool.snapshotStep(),
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * After a worker failed: saves checkpoint "last" from the replicas' snapshot
+ * when it holds the step before or after the failed one (`around`), and
+ * returns the error the run fails with, saying where it can resume.
+ */
+async function saveAfterFailure(
+  failure: WorkerFailure,
+  stepper: Stepper,
+  around: [TrainingPosition, TrainingPosition],
+  save: (name: string, position: TrainingPosition) => Promise<void>,
+): Promise<Error> {
+  await stepper.close();
+  const position = around.find((p) => p.globalStep === stepper.snapshotStep());
+  if (!position) return new Error(`${failure.message}; resume from the last checkpoint saved before it`);
+  await save('last', position);
+  return new Error(`${failure.message}; checkpoint "last" holds step ${position.globalStep}: resume the run from it`);
 }

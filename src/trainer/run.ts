@@ -121,7 +121,7 @@ interface Plan {
 async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan): Promise<RunStatus> {
   let model: Model | undefined;
   try {
-    const backend = await initBackend(config.backend);
+    const backend = await initBackend(config.backend, config.threads || os.availableParallelism());
     // `started` comes first; what loading the data says follows it
     const loadNotes: EventBody[] = [];
     const dataset = await loadDataset(config.dataset, {
@@ -155,7 +155,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       const monitor = representationMonitor(config, dataset, (ev) => recorder.emit(ev));
       const measure = monitor && ((epochsDone: number, globalStep: number) => monitor(model!, epochsDone, globalStep));
       if (measure && position.globalStep === 0) await measure(0, 0);
-      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop, afterEpoch: measure });
+      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop, afterEpoch: measure, threads: backend.name === 'wasm' ? backend.threads : 1 });
       if (outcome.kind === 'diverged') {
         recorder.emit({
           type: 'failed',

@@ -56,9 +56,9 @@ describe('wasm training kernels', () => {
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), config);
   });
 
-  for (const stride of [1, 2]) {
+  for (const stride of [1, 2, 3]) {
     for (const pad of ['same', 'valid'] as const) {
-      for (const k of [1, 3]) {
+      for (const k of [1, 3, 5]) {
         it(`conv2d gradients: ${k}x${k} filter, stride ${stride}, ${pad}`, async () => {
           const xShape: [number, number, number, number] = [2, 9, 8, 3];
           const wShape: [number, number, number, number] = [k, k, 3, 5];

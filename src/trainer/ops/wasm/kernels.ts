@@ -45,41 +45,57 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs }) => {
 };
 
 /**
- * dx as a stride-1 conv2d of dy with zeros inserted between its entries (the
- * stride) by the spatially flipped filter with in/out channels swapped.
- * NCHW and paddings beyond the filter size go to the stock kernel.
+ * dx by output phase: the rows h = s*m + p of dx take only the filter taps
+ * i = r, r + s, ... with r = (p + pad) mod s, so each of the s*s phases is a
+ * small stride-1 conv2d of dy (with those taps flipped, in/out channels
+ * swapped), and the phases are interleaved. The usual zero-dilated dy
+ * would spend s*s times the work on zeros. NCHW goes to the stock kernel.
  */
 function conv2dBackpropInput(stock: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const info = convInfo(a.inputShape, filter.shape, a);
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, inHeight, inWidth, padInfo } = info;
-    const top = kh - 1 - padInfo.top;
-    const left = kw - 1 - padInfo.left;
-    const bottom = inHeight + kh - 1 - top - ((outHeight - 1) * sh + 1);
-    const right = inWidth + kw - 1 - left - ((outWidth - 1) * sw + 1);
-    if (a.dataFormat === 'NCHW' || Math.min(top, left, bottom, right) < 0) return stock(args);
-    return tf.tidy(() =>
-      tf.conv2d(
-        dilate(dy, sh, sw),
-        tf.reverse(filter, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D,
-        1,
-        [[0, 0], [top, bottom], [left, right], [0, 0]],
-      ),
-    );
+    const { batchSize, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw } = info;
+    if (a.dataFormat === 'NCHW' || inHeight < sh || inWidth < sw) return stock(args);
+    return tf.tidy(() => {
+      const rows = Array.from({ length: sh }, (_, p) => phase(p, sh, inHeight, info.outHeight, info.filterHeight, info.padInfo.top));
+      const cols = Array.from({ length: sw }, (_, p) => phase(p, sw, inWidth, info.outWidth, info.filterWidth, info.padInfo.left));
+      const [mh, mw] = [rows[0].size, cols[0].size];
+      const out = rows.map((r) =>
+        cols.map((c) => {
+          if (!r.taps || !c.taps) return tf.zeros([batchSize, mh, mw, inChannels]) as tf.Tensor4D;
+          const part = tf.conv2d(
+            tf.slice(dy, [0, r.crop[0], c.crop[0], 0], [batchSize, info.outHeight - r.crop[0] - r.crop[1], info.outWidth - c.crop[0] - c.crop[1], info.outChannels]),
+            tf.reverse(tf.stridedSlice(filter, [r.first, c.first, 0, 0], [info.filterHeight, info.filterWidth, inChannels, info.outChannels], [sh, sw, 1, 1]), [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D,
+            1,
+            [[0, 0], r.pad, c.pad, [0, 0]],
+          );
+          // phases further in may be a row or column short: pad to the first phase's size
+          return part.shape[1] === mh && part.shape[2] === mw ? part : tf.pad(part, [[0, 0], [0, mh - part.shape[1]], [0, mw - part.shape[2]], [0, 0]]);
+        }),
+      );
+      if (sh === 1 && sw === 1) return out[0][0];
+      // dx[b, m*sh + p, k*sw + q] = out[p][q][b, m, k]
+      const woven = tf.stack(out.map((row) => tf.stack(row, 3)), 2).reshape([batchSize, mh * sh, mw * sw, inChannels]);
+      return tf.slice(woven, [0, 0, 0, 0], [batchSize, inHeight, inWidth, inChannels]);
+    });
   };
 }
 
-/** NHWC x with (s - 1) zeros between neighbouring rows and columns. */
-function dilate(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return x;
-  const [b, h, w, c] = x.shape;
-  return x
-    .reshape([b, h, 1, w, 1, c])
-    .pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
-    .reshape([b, h * sh, w * sw, c])
-    .slice([0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as tf.Tensor4D;
+/**
+ * One axis of one phase p of the input gradient: dx[s*m + p] = sum over t of
+ * dy[m + q - t] w[r + t*s]. As a correlation of dy (taps in reverse order)
+ * that needs `pad` zeros before and after dy, or `crop` entries cut from it.
+ */
+function phase(p: number, s: number, inSize: number, outSize: number, k: number, padBefore: number) {
+  const first = (p + padBefore) % s;
+  const q = Math.floor((p + padBefore) / s);
+  const taps = first < k ? Math.ceil((k - first) / s) : 0;
+  const size = Math.ceil((inSize - p) / s);
+  const before = taps - 1 - q;
+  const after = size + taps - 1 - outSize - before;
+  return { first, taps, size, pad: [Math.max(0, before), Math.max(0, after)] as [number, number], crop: [Math.max(0, -before), Math.max(0, -after)] as [number, number] };
 }
 
 /**
