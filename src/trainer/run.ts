@@ -12,7 +12,7 @@ import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
 import { Dataset, loadDataset } from './data/dataset';
-import { describeFailure, DIVERGED_HINT } from './failures';
+import { describeFailure, divergedHint } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
 import { linearProbe } from './probe';
 import { EventBody, RunRecorder } from './recorder';
@@ -30,16 +30,30 @@ export function defaultCacheDir(): string {
 /** Starts a new run in a new folder under runsDir. */
 export async function trainRun(runsDir: string, config: RunConfig, opts: JobOptions): Promise<RunStatus> {
   const recorder = RunRecorder.create(runsDir, config, opts.onEvent);
-  return execute(recorder, config, opts, { pretrain: true });
+  const plan: Plan = { pretrain: true };
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(config, opts, plan);
+  } catch (e) {
+    return fail(recorder, e);
+  }
+  return execute(recorder, config, opts, plan, prepared);
 }
 
 /** Continues a run from one of its checkpoints, appending to the same metrics. */
 export async function resumeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
   const { config, saved } = openRun(runDir, checkpoint);
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: true, checkpoint: saved });
+  const plan: Plan = { pretrain: true, checkpoint: saved };
+  const prepared = await prepare(config, opts, plan);
+  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, plan, prepared);
 }
 
-/** Runs the linear probe on a saved checkpoint of a run. */
+/**
+ * Runs the linear probe on a saved checkpoint of a run. Data, model and
+ * checkpoint are checked before the run is reopened: a checkpoint that does
+ * not fit (another encoder, projection size or dataset) is refused with the
+ * run left exactly as it was.
+ */
 export async function probeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
   const { config, saved } = openRun(runDir, checkpoint);
   let previous: RunStatus['state'] = 'completed';
@@ -48,8 +62,9 @@ export async function probeRun(runDir: string, checkpoint: string, opts: JobOpti
   } catch {
     // unreadable status: the probe rewrites it
   }
-  const endState = previous === 'completed' ? 'completed' : 'stopped';
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: false, checkpoint: saved, endState });
+  const plan: Plan = { pretrain: false, checkpoint: saved, endState: previous === 'completed' ? 'completed' : 'stopped' };
+  const prepared = await prepare(config, opts, plan);
+  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, plan, prepared);
 }
 
 interface SavedCheckpoint {
@@ -115,11 +130,21 @@ interface Plan {
   endState?: 'completed' | 'stopped';
 }
 
-async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan): Promise<RunStatus> {
+/** What a job needs before it writes anything: backend, data, the model with its checkpoint restored. */
+interface Prepared {
+  backend: Awaited<ReturnType<typeof initBackend>>;
+  dataset: Dataset;
+  model: Model;
+  position: TrainingPosition;
+  /** What loading the data said; recorded after `started`. */
+  loadNotes: EventBody[];
+}
+
+/** Throws (having released what it took) when the data, model or checkpoint cannot be used. */
+async function prepare(config: RunConfig, opts: JobOptions, plan: Plan): Promise<Prepared> {
   let model: Model | undefined;
   try {
     const backend = await initBackend(config.backend);
-    // `started` comes first; what loading the data says follows it
     const loadNotes: EventBody[] = [];
     const dataset = await loadDataset(config.dataset, {
       cacheDir: opts.cacheDir ?? defaultCacheDir(),
@@ -136,6 +161,27 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       const { epoch, stepInEpoch, globalStep, rngState } = loaded.manifest;
       position = { epoch, stepInEpoch, globalStep, rngState };
     }
+    return { backend, dataset, model, position, loadNotes };
+  } catch (e) {
+    if (model) disposeModel(model);
+    await releaseBackend();
+    throw e;
+  }
+}
+
+/** Records a failure, with a hint that never promises a checkpoint the run does not have. */
+function fail(recorder: RunRecorder, e: unknown): RunStatus {
+  try {
+    recorder.emit({ type: 'failed', ...describeFailure(e, listCheckpoints(recorder.runDir).length > 0) });
+    return recorder.status;
+  } finally {
+    recorder.close();
+  }
+}
+
+async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan, prepared: Prepared): Promise<RunStatus> {
+  const { backend, dataset, model, position, loadNotes } = prepared;
+  try {
     recorder.emit({
       type: 'started',
       runId: recorder.runId,
@@ -154,7 +200,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         recorder.emit({
           type: 'failed',
           error: `loss became NaN or infinite at step ${outcome.step}${outcome.lastLoss !== undefined ? ` (last finite loss ${outcome.lastLoss.toFixed(4)})` : ''}`,
-          hint: DIVERGED_HINT,
+          hint: divergedHint(listCheckpoints(recorder.runDir).length > 0),
           step: outcome.step,
         });
         return recorder.status;
@@ -172,10 +218,10 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
     recorder.emit({ type: 'finished', state: plan.endState ?? 'completed', top1: result.top1 });
     return recorder.status;
   } catch (e) {
-    recorder.emit({ type: 'failed', ...describeFailure(e) });
+    recorder.emit({ type: 'failed', ...describeFailure(e, listCheckpoints(recorder.runDir).length > 0) });
     return recorder.status;
   } finally {
-    if (model) disposeModel(model);
+    disposeModel(model);
     recorder.close();
     await releaseBackend();
   }

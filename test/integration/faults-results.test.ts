@@ -1,0 +1,97 @@
+/**
+ * Results you can trust, through the trainer's command line: a probe refused
+ * for a checkpoint that does not fit leaves its run byte-identical; a one-class
+ * dataset is refused at load, naming the source and the class count; a colour
+ * channel that never varies trains to a finite result with a warning naming
+ * it; and no failure hint promises a checkpoint that was never saved.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import type { TrainerEvent } from '../../src/protocol/messages';
+import { listCheckpoints, readStatus } from '../../src/protocol/runFolder';
+import { fingerprint, startTrainer, tmpDir } from '../fixtures/faults/harness';
+import { runTrainer } from './runTrainer';
+
+const root = tmpDir('results');
+const runsDir = path.join(root, 'runs');
+const small = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '40', '--batchSize', '16', '--probe.epochs', '1', '--backend', 'wasm'];
+const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...small, ...flags];
+let runA: string;
+let runB: string;
+
+const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) =>
+  events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+
+before(async () => {
+  const a = await runTrainer(train('--epochs', '1'));
+  assert.equal(a.code, 0, a.stderr);
+  const b = await runTrainer(train('--epochs', '1', '--projectionDim', '64'));
+  assert.equal(b.code, 0, b.stderr);
+  [runA, runB] = [a.runDir, b.runDir];
+});
+
+test("probing a checkpoint of another shape is refused and the completed run stays exactly as it was", async () => {
+  const foreign = path.join(runA, 'checkpoints', 'foreign');
+  fs.cpSync(path.join(runB, 'checkpoints', 'last'), foreign, { recursive: true });
+  const before = fingerprint(runA);
+  assert.equal(readStatus(runA).state, 'completed');
+  const { code, stderr } = await startTrainer(['probe', '--run', runA, '--checkpoint', 'foreign']).done;
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /foreign: tensor "[^"]+" has shape \[\d+,64\], the model expects \[\d+,128\]/);
+  assert.deepEqual([...fingerprint(runA)], [...before], 'status, metrics and checkpoints byte-identical');
+  assert.equal(readStatus(runA).state, 'completed');
+});
+
+/** RGB images of `classes` classes; `pixel` gives each image's colour. */
+async function imageFolder(name: string, classes: string[], perClass: number, pixel: (cls: number, i: number) => [number, number, number]): Promise<string> {
+  const dir = path.join(root, name);
+  for (const [c, cls] of classes.entries()) {
+    fs.mkdirSync(path.join(dir, cls), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const [r, g, b] = pixel(c, i);
+      const raw = Buffer.alloc(8 * 8 * 3);
+      for (let p = 0; p < 64; p++) raw.set([(r + p * 3) % 256, (g + p * 5 + i) % 256, b], p * 3);
+      await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(path.join(dir, cls, `${i}.png`));
+    }
+  }
+  return dir;
+}
+
+test('a one-class dataset is refused at load, naming the folder and the class count; no run folder is left behind as running', async () => {
+  const dir = await imageFolder('one-class', ['cats'], 12, (_, i) => [i * 20, i * 10, i * 5]);
+  const runs = new Set(fs.readdirSync(runsDir));
+  const { code, stderr } = await runTrainer(['train', '--runs-dir', runsDir, '--dataset.kind', 'folder', '--dataset.path', dir, '--dataset.imageSize', '8', '--epochs', '1', '--batchSize', '8', '--backend', 'wasm']);
+  assert.equal(code, 1, stderr);
+  const added = fs.readdirSync(runsDir).filter((d) => !runs.has(d));
+  assert.equal(added.length, 1);
+  const runDir = path.join(runsDir, added[0]);
+  const status = readStatus(runDir);
+  assert.equal(status.state, 'failed');
+  assert.equal(status.error, `${dir}: the training split has 1 class; expected at least 2 (SupCon needs negatives from other classes and the linear probe needs classes to tell apart)`);
+  assert.equal(status.globalStep, 0, 'refused before the first step');
+});
+
+test('a blue channel that is always 0 trains to a finite probe result with a warning naming the channel', async () => {
+  const dir = await imageFolder('no-blue', ['a', 'b', 'c'], 10, (c, i) => [c * 80 + i, 200 - c * 60, 0]);
+  const { code, events, stderr } = await runTrainer(['train', '--runs-dir', runsDir, '--dataset.kind', 'folder', '--dataset.path', dir, '--dataset.imageSize', '8', '--epochs', '1', '--batchSize', '8', '--probe.epochs', '1', '--backend', 'wasm']);
+  assert.equal(code, 0, stderr);
+  const warnings = ofType(events, 'warning');
+  assert.deepEqual(warnings.filter((w) => w.code === 'constant-channel').map((w) => w.message), [
+    `${dir}: the blue (channel 2) of the training images never varies (std 0.0000); it is normalised with std 0.0039 and carries no signal`,
+  ]);
+  assert.deepEqual(warnings.filter((w) => w.code === 'collapse'), [], 'no false collapse warning');
+  assert.ok(ofType(events, 'step').every((s) => Number.isFinite(s.loss)), 'every loss finite');
+  assert.ok(Number.isFinite(ofType(events, 'probeResult')[0]?.top1));
+});
+
+test('a run that diverges before its first checkpoint is not told to resume from one', async () => {
+  const { code, runDir } = await runTrainer(train('--dataset.trainLimit', '512', '--epochs', '1', '--lr', '100', '--weightDecay', '0.1', '--warmupEpochs', '0', '--temperature', '0.05'));
+  assert.equal(code, 1);
+  const status = readStatus(runDir);
+  assert.equal(status.state, 'failed');
+  assert.deepEqual(listCheckpoints(runDir), []);
+  assert.equal(status.hint, 'Lower the learning rate or raise the temperature; no checkpoint was saved before it, so start a new run.');
+});
