@@ -16,6 +16,7 @@ import { toCsv } from './csv';
 import { el } from './dom';
 import { chartsToPng } from './exportPng';
 import { renderParams } from './paramsTable';
+import { renderProbeTable } from './probeTable';
 import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
 import { SeriesStore } from './series';
@@ -88,7 +89,8 @@ for (const id of Object.keys(tabs) as DashboardTab[]) {
 const runList = el('aside', { className: 'runs' });
 const runInfo = el('div', { className: 'run-info' });
 const grid = el('div', { className: 'grid' });
-views.charts.append(el('div', { className: 'layout' }, runList, el('div', { className: 'main' }, runInfo, grid)));
+const probes = el('section', { className: 'probes' });
+views.charts.append(el('div', { className: 'layout' }, runList, el('div', { className: 'main' }, runInfo, grid, probes)));
 const paramsView = el('div', { className: 'params' });
 views.params.append(paramsView);
 const previewImg = document.createElement('img');
@@ -135,6 +137,7 @@ function draw(): void {
   const input = { runs: sel, colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
   for (const c of charts) c.update(input);
   renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }));
+  renderProbeTable(probes, sel, labelOf);
   document.body.dataset.selected = String(sel.length);
 }
 

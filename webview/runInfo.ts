@@ -24,7 +24,7 @@ export function renderRunInfo(
     if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((f) => typeof f === 'string').join(' · '));
     const epoch = Math.max((run.epochOfStep.last() ?? -1) + 1, (run.lastEpoch ?? -1) + 1);
     if (epoch > 0 && config) facts.push(`epoch ${epoch}/${config.epochs}`);
-    if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}%`);
+    if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}% (${run.top1Checkpoint ?? 'last'})`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;
     card.dataset.state = state;

@@ -5,6 +5,7 @@
  */
 import type { RunConfig } from '../src/protocol/config';
 import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
+import { isFinalCheckpoint, ProbeRecord, probeRecord, upsertProbe } from '../src/protocol/probes';
 import { Column } from './column';
 
 export const STEP_METRICS = ['loss', 'lr', 'imagesPerSec', 'posSim', 'negSim'] as const;
@@ -22,7 +23,11 @@ export interface RunData {
   backend?: BackendInfo;
   stepsPerEpoch?: number;
   state?: 'running' | 'completed' | 'stopped' | 'failed';
+  /** The headline: probe top-1 of the final checkpoint, named by top1Checkpoint. */
   top1?: number;
+  top1Checkpoint?: string;
+  /** Every probe of the run, one per checkpoint. */
+  probes: ProbeRecord[];
   error?: string;
   hint?: string;
   lastEpoch?: number;
@@ -43,6 +48,7 @@ export function emptyRun(id: string): RunData {
     probeTestAcc: new Column(16),
     probeTrainAcc: new Column(16),
     checkpoints: [],
+    probes: [],
     version: 0,
   };
 }
@@ -81,11 +87,16 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         run.probeTrainAcc.push(e.trainAcc);
         break;
       case 'probeResult':
-        run.top1 = e.top1;
+        run.probes = upsertProbe(run.probes, probeRecord(e));
+        if (isFinalCheckpoint(e.checkpoint)) {
+          run.top1 = e.top1;
+          run.top1Checkpoint = e.checkpoint;
+        }
         break;
       case 'finished':
         run.state = e.state;
-        if (e.top1 !== undefined) run.top1 = e.top1;
+        // older runs put the probed checkpoint's top-1 here even when it was not the final one
+        if (e.top1 !== undefined && run.top1Checkpoint === undefined) run.top1 = e.top1;
         break;
       case 'failed':
         run.state = 'failed';

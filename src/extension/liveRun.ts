@@ -26,6 +26,8 @@ export interface RunProgress {
 export interface RunOutcome {
   state: 'completed' | 'stopped' | 'failed';
   top1?: number;
+  /** The checkpoint top1 was probed on. */
+  probed?: string;
   error?: string;
   hint?: string;
 }
@@ -116,10 +118,10 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         if (this.job === 'probe') p.fraction = Math.min(1, e.epoch / Math.max(1, this.probeEpochs));
         break;
       case 'probeResult':
-        this.outcome = { ...(this.outcome ?? { state: 'completed' }), top1: e.top1 };
+        this.outcome = { ...(this.outcome ?? { state: 'completed' }), top1: e.top1, probed: e.checkpoint };
         break;
       case 'finished':
-        this.outcome = { state: e.state, top1: e.top1 ?? this.outcome?.top1 };
+        this.outcome = { state: e.state, top1: this.outcome?.top1 ?? e.top1, probed: this.outcome?.probed };
         break;
       case 'failed':
         this.outcome = { state: 'failed', error: e.error, hint: e.hint };

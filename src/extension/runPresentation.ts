@@ -5,6 +5,7 @@
 import type { RunConfig } from '../protocol/config';
 import type { RunState } from '../protocol/messages';
 import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
+import type { ProbeRecord } from '../protocol/probes';
 import type { RunProgress } from './liveRun';
 
 export interface ItemModel {
@@ -59,7 +60,8 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   const s = run.status;
   const parts: string[] = [];
   if (typeof c.method === 'string') parts.push(c.method);
-  if (isNum(s?.top1)) parts.push(`top-1 ${pct(s.top1)}`);
+  const headline = typeof s?.top1Checkpoint === 'string' ? ` (${s.top1Checkpoint})` : '';
+  if (isNum(s?.top1)) parts.push(`top-1 ${pct(s.top1)}${headline}`);
   else if (live?.loss !== undefined) parts.push(`loss ${fmtLoss(live.loss)}`);
   else if (isNum(s?.lastLoss)) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
   if (state === 'running' && isNum(c.epochs)) parts.push(`epoch ${live?.epoch ?? (isNum(s?.epoch) ? s.epoch : 0) + 1}/${c.epochs}`);
@@ -69,7 +71,7 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   const started = runStartText(run.id);
   if (started) tip.push(`Started: ${started}`);
   if (typeof s?.backend?.label === 'string') tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
-  if (isNum(s?.top1)) tip.push(`Probe top-1: ${pct(s.top1)}`);
+  if (isNum(s?.top1)) tip.push(`Probe top-1${escapeMd(headline)}: ${pct(s.top1)}`);
   if (typeof s?.error === 'string') tip.push(`Error: ${escapeMd(s.error)}`);
   if (typeof s?.hint === 'string') tip.push(`Hint: ${escapeMd(s.hint)}`);
   if (run.problem) tip.push(`Problem: ${escapeMd(run.problem)}`);
@@ -89,16 +91,29 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   };
 }
 
-export function checkpointItemModel(runId: string, cp: CheckpointInfo): ItemModel {
+/** The probe of this checkpoint among a run's records: same name, and the same step when the record has one (a replaced `last` is not its earlier self). */
+export function probeOf(probes: unknown, cp: CheckpointInfo): ProbeRecord | undefined {
+  if (!Array.isArray(probes)) return undefined;
+  return (probes as ProbeRecord[]).find((p) => p?.checkpoint === cp.name && isNum(p.top1) && (p.globalStep === undefined || p.globalStep === cp.globalStep));
+}
+
+export function checkpointItemModel(runId: string, cp: CheckpointInfo, probe?: ProbeRecord): ItemModel {
   const parts = [`epoch ${cp.epoch}`];
   if (cp.metric !== undefined) parts.push(fmtLoss(cp.metric));
+  if (probe) parts.push(`probe top-1 ${pct(probe.top1)}`);
   const saved = cp.savedAt ? new Date(cp.savedAt).toLocaleString() : 'unknown';
   return {
     id: `${runId}/${cp.name}`,
     label: cp.name,
     description: parts.join(' · '),
     icon: { id: 'save' },
-    tooltip: [`**${escapeMd(cp.name)}** of ${escapeMd(runId)}`, `Epoch ${cp.epoch}, step ${cp.globalStep}`, cp.metric !== undefined ? `Metric: ${cp.metric}` : '', `Saved: ${escapeMd(saved)}`].filter(Boolean).join('  \n'),
+    tooltip: [
+      `**${escapeMd(cp.name)}** of ${escapeMd(runId)}`,
+      `Epoch ${cp.epoch}, step ${cp.globalStep}`,
+      cp.metric !== undefined ? `Metric: ${cp.metric}` : '',
+      `Saved: ${escapeMd(saved)}`,
+      probe ? `Probe top-1: ${pct(probe.top1)} (best ${pct(probe.bestTop1)} at probe epoch ${probe.bestEpoch + 1}; ${probe.epochs} epochs${isNum(probe.batchSize) ? `, batch ${probe.batchSize}` : ''}), ${escapeMd(new Date(probe.t).toLocaleString())}` : '',
+    ].filter(Boolean).join('  \n'),
     contextValue: 'supconCheckpoint',
   };
 }

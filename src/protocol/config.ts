@@ -147,7 +147,7 @@ export const runConfigSchema: Schema = {
       properties: {
         epochs: int(1, 1000, 10, 'Probe epochs.'),
         lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.1, description: 'Probe learning rate.' },
-        batchSize: int(1, 65_536, 512, 'Probe batch size.'),
+        batchSize: int(1, 65_536, 512, 'Probe batch size; at most a tenth of the training images (rounded up), so each probe epoch has 10 steps; the value used is recorded with each probe result.'),
       },
     },
     seed: int(0, 4_294_967_295, 0, 'Seed for initialisation, data order and augmentation.'),

@@ -35,7 +35,19 @@ export type TrainerEvent = Base &
     | { type: 'epoch'; epoch: number; loss: number; lr: number; imagesPerSec: number; seconds: number }
     | { type: 'checkpoint'; name: string; epoch: number; globalStep: number; metric?: number }
     | { type: 'probeProgress'; epoch: number; epochs: number; loss: number; trainAcc: number; testAcc: number }
-    | { type: 'probeResult'; checkpoint: string; top1: number; bestTop1: number; bestEpoch: number; epochs: number }
+    | {
+        type: 'probeResult';
+        checkpoint: string;
+        /** Global step of the probed checkpoint; absent in runs recorded before it was added. */
+        globalStep?: number;
+        top1: number;
+        bestTop1: number;
+        bestEpoch: number;
+        epochs: number;
+        /** The probe's learning rate and effective batch size; absent in older runs. */
+        lr?: number;
+        batchSize?: number;
+      }
     | { type: 'log'; level: 'info' | 'debug'; message: string }
     | { type: 'warning'; code: string; message: string }
     | { type: 'finished'; state: 'completed' | 'stopped'; top1?: number }
@@ -56,6 +68,7 @@ export function isRunId(id: unknown): id is string {
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const nullableNum = (v: unknown): boolean => v === null || num(v);
+const optionalNum = (v: unknown): boolean => v === undefined || num(v);
 const str = (v: unknown): v is string => typeof v === 'string';
 const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -67,7 +80,7 @@ const shapes: Record<TrainerEventType, Record<string, (v: unknown) => boolean>> 
   epoch: { epoch: num, loss: nullableNum, lr: num, imagesPerSec: num, seconds: num },
   checkpoint: { name: str, epoch: num, globalStep: num },
   probeProgress: { epoch: num, epochs: num, loss: nullableNum, trainAcc: num, testAcc: num },
-  probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num },
+  probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num, globalStep: optionalNum, lr: optionalNum, batchSize: optionalNum },
   log: { level: (v) => v === 'info' || v === 'debug', message: str },
   warning: { code: str, message: str },
   finished: { state: (v) => v === 'completed' || v === 'stopped' },

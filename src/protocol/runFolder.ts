@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { RunConfig } from './config';
 import { BackendInfo, isRunId, parseEventLine, RunState, TrainerEvent } from './messages';
+import type { ProbeRecord } from './probes';
 
 export const DEFAULT_RUNS_DIR = path.join('.supcon', 'runs');
 
@@ -30,7 +31,11 @@ export interface RunStatus {
   globalStep: number;
   backend?: BackendInfo;
   lastLoss?: number;
+  /** The headline: probe top-1 of the final checkpoint, named by top1Checkpoint. */
   top1?: number;
+  top1Checkpoint?: string;
+  /** Every probe of the run, one record per checkpoint. */
+  probes?: ProbeRecord[];
   error?: string;
   hint?: string;
 }

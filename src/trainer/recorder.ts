@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
+import { isFinalCheckpoint, probeRecord, upsertProbe } from '../protocol/probes';
 import { newRunId, readStatus, removeQuietly, RunStatus, runFiles, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/runFolder';
 
 /** An event before the recorder stamps its time. */
@@ -142,7 +143,11 @@ export class RunRecorder {
         s.epoch = ev.epoch;
         break;
       case 'probeResult':
-        s.top1 = ev.top1;
+        s.probes = upsertProbe(Array.isArray(s.probes) ? s.probes : [], probeRecord(ev));
+        if (isFinalCheckpoint(ev.checkpoint)) {
+          s.top1 = ev.top1;
+          s.top1Checkpoint = ev.checkpoint;
+        }
         break;
       case 'finished':
         s.state = ev.state;

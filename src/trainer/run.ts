@@ -14,7 +14,8 @@ import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, 
 import { Dataset, loadDataset } from './data/dataset';
 import { describeFailure, divergedHint } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
-import { linearProbe } from './probe';
+import { linearProbe, probeBatchSize } from './probe';
+import { isFinalCheckpoint } from '../protocol/probes';
 import { EventBody, RunRecorder } from './recorder';
 
 export interface JobOptions {
@@ -211,11 +212,27 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       }
     }
     const probeName = plan.checkpoint && !plan.pretrain ? plan.checkpoint.name : config.epochs === 0 ? 'init' : 'last';
+    const probeAt = plan.checkpoint && !plan.pretrain ? plan.checkpoint.loaded.manifest.globalStep : recorder.status.globalStep;
+    const batchSize = probeBatchSize(config.probe.batchSize, dataset.train.count);
+    if (batchSize !== config.probe.batchSize) {
+      recorder.emit({ type: 'log', level: 'info', message: `probe batch size ${batchSize}: probe.batchSize ${config.probe.batchSize} is capped at a tenth of the ${dataset.train.count} training images, so each probe epoch has at least 10 steps` });
+    }
     const result = await linearProbe(model.encoder, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),
     );
-    recorder.emit({ type: 'probeResult', checkpoint: probeName, top1: result.top1, bestTop1: result.bestTop1, bestEpoch: result.bestEpoch, epochs: config.probe.epochs });
-    recorder.emit({ type: 'finished', state: plan.endState ?? 'completed', top1: result.top1 });
+    recorder.emit({
+      type: 'probeResult',
+      checkpoint: probeName,
+      globalStep: probeAt,
+      top1: result.top1,
+      bestTop1: result.bestTop1,
+      bestEpoch: result.bestEpoch,
+      epochs: config.probe.epochs,
+      lr: config.probe.lr,
+      batchSize: result.batchSize,
+    });
+    // the run's headline is its final checkpoint's: an earlier one's probe is a record of its own
+    recorder.emit({ type: 'finished', state: plan.endState ?? 'completed', top1: isFinalCheckpoint(probeName) ? result.top1 : undefined });
     return recorder.status;
   } catch (e) {
     recorder.emit({ type: 'failed', ...describeFailure(e, listCheckpoints(recorder.runDir).length > 0) });

@@ -7,13 +7,14 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { listCheckpoints, readStatus } from '../../src/protocol/runFolder';
 import { fingerprint, startTrainer, tmpDir } from '../fixtures/faults/harness';
-import { runTrainer } from './runTrainer';
+import { CLI, runTrainer } from './runTrainer';
 
 const root = tmpDir('results');
 const runsDir = path.join(root, 'runs');
@@ -94,4 +95,37 @@ test('a run that diverges before its first checkpoint is not told to resume from
   assert.equal(status.state, 'failed');
   assert.deepEqual(listCheckpoints(runDir), []);
   assert.equal(status.hint, 'Lower the learning rate or raise the temperature; no checkpoint was saved before it, so start a new run.');
+});
+
+test('probing an earlier checkpoint adds a record of its own; the headline stays the final checkpoint and names it', async () => {
+  const run = await runTrainer(train('--epochs', '2'));
+  assert.equal(run.code, 0, run.stderr);
+  const final = readStatus(run.runDir);
+  assert.deepEqual([final.top1Checkpoint, final.probes?.map((p) => p.checkpoint)], ['last', ['last']]);
+  const epoch1 = listCheckpoints(run.runDir).find((c) => c.name === 'epoch-1')!;
+  const again = await runTrainer(['probe', '--run', run.runDir, '--checkpoint', 'epoch-1']);
+  assert.equal(again.code, 0, again.stderr);
+  const status = readStatus(run.runDir);
+  assert.equal(status.state, 'completed');
+  assert.equal(status.top1, final.top1, 'the headline is untouched');
+  assert.equal(status.top1Checkpoint, 'last');
+  const [result] = ofType(again.events, 'probeResult');
+  assert.equal(ofType(again.events, 'finished')[0].top1, undefined, 'an earlier checkpoint is not the run result');
+  assert.deepEqual(status.probes, [
+    { checkpoint: 'epoch-1', globalStep: epoch1.globalStep, epochs: 1, lr: 0.1, batchSize: 7, top1: result.top1, bestTop1: result.bestTop1, bestEpoch: 0, t: result.t },
+    { ...final.probes![0] },
+  ]);
+  assert.equal(final.probes![0].top1, final.top1);
+  assert.ok(final.probes![0].globalStep! > epoch1.globalStep);
+});
+
+test('probe.batchSize: the batch used is recorded with the result and, when capped, said in the log and in --help', async () => {
+  const { events } = await runTrainer(train('--epochs', '0', '--probe.batchSize', '512'));
+  const [result] = ofType(events, 'probeResult');
+  assert.equal(result.batchSize, 7, 'a tenth of 64 training images, rounded up');
+  assert.ok(ofType(events, 'log').some((l) => l.message === 'probe batch size 7: probe.batchSize 512 is capped at a tenth of the 64 training images, so each probe epoch has at least 10 steps'));
+  const uncapped = await runTrainer(train('--epochs', '0', '--probe.batchSize', '4'));
+  assert.equal(ofType(uncapped.events, 'probeResult')[0].batchSize, 4);
+  const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  assert.match(help, /--probe\.batchSize\s+Probe batch size; at most a tenth of the training images \(rounded up\), so each probe epoch has 10 steps; the value used is recorded with each probe result/);
 });
