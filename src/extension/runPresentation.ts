@@ -72,6 +72,8 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   if (started) tip.push(`Started: ${started}`);
   if (typeof s?.backend?.label === 'string') tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
   if (isNum(s?.top1)) tip.push(`Probe top-1${escapeMd(headline)}: ${pct(s.top1)}`);
+  const parent = s?.parent;
+  if (typeof parent?.runId === 'string' && typeof parent.checkpoint === 'string') tip.push(`Forked from ${escapeMd(parent.runId)} at its checkpoint ${escapeMd(parent.checkpoint)}`);
   if (typeof s?.error === 'string') tip.push(`Error: ${escapeMd(s.error)}`);
   if (typeof s?.hint === 'string') tip.push(`Hint: ${escapeMd(s.hint)}`);
   if (run.problem) tip.push(`Problem: ${escapeMd(run.problem)}`);

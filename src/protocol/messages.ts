@@ -23,6 +23,13 @@ export interface BackendInfo {
   skipped: { backend: string; reason: string }[];
 }
 
+/** The run and checkpoint a forked run continues from. */
+export interface RunParent {
+  runId: string;
+  checkpoint: string;
+  globalStep: number;
+}
+
 interface Base {
   /** Wall-clock time in ms since the epoch. */
   t: number;
@@ -30,7 +37,18 @@ interface Base {
 
 export type TrainerEvent = Base &
   (
-    | { type: 'started'; runId: string; config: RunConfig; backend: BackendInfo; resumedFrom?: string; trainSize: number; testSize: number; stepsPerEpoch: number }
+    | {
+        type: 'started';
+        runId: string;
+        config: RunConfig;
+        backend: BackendInfo;
+        resumedFrom?: string;
+        /** A new run continuing from a checkpoint of another, which stays as it was. */
+        forkedFrom?: RunParent;
+        trainSize: number;
+        testSize: number;
+        stepsPerEpoch: number;
+      }
     | { type: 'step'; epoch: number; step: number; globalStep: number; loss: number; lr: number; imagesPerSec: number; posSim: number; negSim: number }
     | { type: 'epoch'; epoch: number; loss: number; lr: number; imagesPerSec: number; seconds: number }
     | { type: 'checkpoint'; name: string; epoch: number; globalStep: number; metric?: number }

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { RunConfig } from './config';
-import { BackendInfo, isRunId, parseEventLine, RunState, TrainerEvent } from './messages';
+import { BackendInfo, isRunId, parseEventLine, RunParent, RunState, TrainerEvent } from './messages';
 import type { ProbeRecord } from './probes';
 
 export const DEFAULT_RUNS_DIR = path.join('.supcon', 'runs');
@@ -36,6 +36,8 @@ export interface RunStatus {
   top1Checkpoint?: string;
   /** Every probe of the run, one record per checkpoint. */
   probes?: ProbeRecord[];
+  /** Set on a run forked from a checkpoint of another (a resume that would have rewritten a completed run). */
+  parent?: RunParent;
   error?: string;
   hint?: string;
 }
@@ -66,6 +68,7 @@ export const runFiles = (runDir: string) => ({
 });
 
 export { isRunId };
+export type { RunParent };
 
 /** Run ids sort by start time: 20261128-142501-supcon-fmnist-3fa2. */
 export function newRunId(label: string, now = new Date()): string {
@@ -158,6 +161,15 @@ export function readStatus(runDir: string, hostname = os.hostname()): RunStatus 
     return { ...status, state: 'interrupted' };
   }
   return status;
+}
+
+/**
+ * Whether resuming from a checkpoint at `checkpointStep` forks a new run: a
+ * completed run with later steps would otherwise have them, its checkpoints
+ * and its result replaced.
+ */
+export function resumeForks(status: RunStatus | undefined, checkpointStep: number): boolean {
+  return status?.state === 'completed' && checkpointStep < status.globalStep;
 }
 
 export function readSummary(runsDir: string, id: string): RunSummary {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
-import { listCheckpoints, readJson, readStatus, RunStatus, runFiles } from '../protocol/runFolder';
+import { listCheckpoints, readJson, readStatus, resumeForks, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
 import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
@@ -41,12 +41,38 @@ export async function trainRun(runsDir: string, config: RunConfig, opts: JobOpti
   return execute(recorder, config, opts, plan, prepared);
 }
 
-/** Continues a run from one of its checkpoints, appending to the same metrics. */
+/**
+ * Continues a run from one of its checkpoints, appending to the same metrics.
+ * A completed run resumed from a checkpoint before its end would have its
+ * later steps, checkpoints and result replaced: it is kept as it is, and the
+ * training continues in a new run forked from that checkpoint, whose status
+ * names its parent (run id, checkpoint, step).
+ */
 export async function resumeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
   const { config, saved } = openRun(runDir, checkpoint);
   const plan: Plan = { pretrain: true, checkpoint: saved };
   const prepared = await prepare(config, opts, plan);
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, plan, prepared);
+  const previous = tryReadStatus(runDir);
+  const forkedFrom = resumeForks(previous, saved.loaded.manifest.globalStep)
+    ? { runId: path.basename(runDir), checkpoint, globalStep: saved.loaded.manifest.globalStep }
+    : undefined;
+  let recorder: RunRecorder;
+  try {
+    recorder = forkedFrom ? RunRecorder.create(path.dirname(runDir), config, opts.onEvent, forkedFrom) : RunRecorder.reopen(runDir, opts.onEvent);
+  } catch (e) {
+    disposeModel(prepared.model);
+    await releaseBackend();
+    throw e;
+  }
+  return execute(recorder, config, opts, { ...plan, forkedFrom }, prepared);
+}
+
+function tryReadStatus(runDir: string): RunStatus | undefined {
+  try {
+    return readStatus(runDir);
+  } catch {
+    return undefined; // unreadable status: the job rewrites it
+  }
 }
 
 /**
@@ -57,12 +83,7 @@ export async function resumeRun(runDir: string, checkpoint: string, opts: JobOpt
  */
 export async function probeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
   const { config, saved } = openRun(runDir, checkpoint);
-  let previous: RunStatus['state'] = 'completed';
-  try {
-    previous = readStatus(runDir).state;
-  } catch {
-    // unreadable status: the probe rewrites it
-  }
+  const previous = tryReadStatus(runDir)?.state ?? 'completed';
   const plan: Plan = { pretrain: false, checkpoint: saved, endState: previous === 'completed' ? 'completed' : 'stopped' };
   const prepared = await prepare(config, opts, plan);
   return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, plan, prepared);
@@ -128,6 +149,8 @@ function checkPositivesPossible(config: RunConfig, dataset: Dataset): void {
 interface Plan {
   pretrain: boolean;
   checkpoint?: SavedCheckpoint;
+  /** Set when a resume continues in a new run instead of rewriting its parent. */
+  forkedFrom?: RunParent;
   endState?: 'completed' | 'stopped';
 }
 
@@ -189,6 +212,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       config,
       backend,
       resumedFrom: plan.checkpoint?.name,
+      forkedFrom: plan.forkedFrom,
       trainSize: dataset.train.count,
       testSize: dataset.test.count,
       stepsPerEpoch: stepsPerEpoch(dataset.train.count, config.batchSize),

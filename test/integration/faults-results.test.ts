@@ -129,3 +129,27 @@ test('probe.batchSize: the batch used is recorded with the result and, when capp
   const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   assert.match(help, /--probe\.batchSize\s+Probe batch size; at most a tenth of the training images \(rounded up\), so each probe epoch has 10 steps; the value used is recorded with each probe result/);
 });
+
+test('resuming a completed run from an earlier checkpoint forks a new run linked to its parent; the parent stays byte-identical', async () => {
+  const parent = await runTrainer(train('--epochs', '2'));
+  assert.equal(parent.code, 0, parent.stderr);
+  const epoch1 = listCheckpoints(parent.runDir).find((c) => c.name === 'epoch-1')!;
+  const before = fingerprint(parent.runDir);
+  const resumed = await runTrainer(['resume', '--run', parent.runDir, '--checkpoint', 'epoch-1']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual([...fingerprint(parent.runDir)], [...before], 'the completed run is not rewritten');
+  const [started] = ofType(resumed.events, 'started');
+  const link = { runId: path.basename(parent.runDir), checkpoint: 'epoch-1', globalStep: epoch1.globalStep };
+  assert.notEqual(started.runId, link.runId);
+  assert.deepEqual(started.forkedFrom, link);
+  const child = path.join(runsDir, started.runId);
+  const status = readStatus(child);
+  assert.deepEqual([status.state, status.parent], ['completed', link]);
+  assert.equal(ofType(resumed.events, 'step')[0].globalStep, epoch1.globalStep + 1, 'continues from the checkpoint');
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(child, 'config.json'), 'utf8')), JSON.parse(fs.readFileSync(path.join(parent.runDir, 'config.json'), 'utf8')));
+  // resuming the final checkpoint of a stopped run still continues in place
+  const stopped = await runTrainer(train('--epochs', '2'), { stopAfterSteps: 2 });
+  const again = await runTrainer(['resume', '--run', stopped.runDir]);
+  assert.equal(ofType(again.events, 'started')[0].runId, path.basename(stopped.runDir));
+  assert.equal(readStatus(stopped.runDir).state, 'completed');
+});
