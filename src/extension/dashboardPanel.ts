@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { DashboardTab, HostMessage, MAX_SELECTED, parseDashboardState, parseWebviewMessage, RunMeta, WebviewMessage } from '../protocol/dashboard';
 import type { TrainerEvent } from '../protocol/messages';
 import { dashboardHtml } from './dashboardHtml';
+import { keepExistingRuns } from './dashboardSelection';
 import { EventBatcher } from './eventBatcher';
 import { guard, output } from './output';
 import { runLabel } from './runPresentation';
@@ -133,6 +134,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private onRunsChanged(): void {
+    const { registry } = this.deps;
+    this.selected = keepExistingRuns(this.selected, registry.dir, (id) => registry.isLive(id));
     this.postRuns();
     this.syncFeeds();
   }
@@ -186,7 +189,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async export(kind: 'csv' | 'png', fileName: string, data: string): Promise<void> {
-    const base = this.deps.registry.dir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    // the workspace root, where a researcher keeps results; the runs folder is hidden
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.deps.registry.dir ?? '';
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(path.join(base, fileName)),
       filters: kind === 'csv' ? { CSV: ['csv'] } : { PNG: ['png'] },
