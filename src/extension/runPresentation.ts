@@ -4,6 +4,7 @@
  */
 import type { RunConfig } from '../protocol/config';
 import type { RunState } from '../protocol/messages';
+import { isRunId } from '../protocol/messages';
 import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
 import type { ProbeRecord } from '../protocol/probes';
 import type { RunProgress } from './liveRun';
@@ -66,6 +67,7 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   else if (isNum(s?.lastLoss)) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
   if (state === 'running' && isNum(c.epochs)) parts.push(`epoch ${live?.epoch ?? (isNum(s?.epoch) ? s.epoch : 0) + 1}/${c.epochs}`);
   if (run.problem && !s) parts.push('unreadable');
+  else if (!isRunId(run.id)) parts.push('renamed: read only');
 
   const tip = [`**${escapeMd(run.id)}**`, '', `State: ${state}`];
   const started = runStartText(run.id);

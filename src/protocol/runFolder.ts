@@ -190,7 +190,7 @@ export function readSummary(runsDir: string, id: string): RunSummary {
   return summary;
 }
 
-/** Every run under runsDir, newest first. Folders that are not runs are skipped. */
+/** Every run under runsDir, newest first, then renamed run folders (with a problem saying so). Folders that are not runs are skipped. */
 export function listRuns(runsDir: string): RunSummary[] {
   let entries: fs.Dirent[];
   try {
@@ -198,12 +198,26 @@ export function listRuns(runsDir: string): RunSummary[] {
   } catch {
     return [];
   }
-  return entries
-    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && isRunId(e.name))
+  const folders = entries.filter((e) => e.isDirectory() || e.isSymbolicLink());
+  const runs = folders.filter((e) => isRunId(e.name)).map((e) => e.name).sort().reverse().map((id) => readSummary(runsDir, id));
+  // a run folder the user renamed: listed with its problem rather than silently dropped
+  const renamed = folders
+    .filter((e) => !e.name.startsWith('.') && !isRunId(e.name) && fs.existsSync(runFiles(path.join(runsDir, e.name)).config))
     .map((e) => e.name)
     .sort()
-    .reverse()
-    .map((id) => readSummary(runsDir, id));
+    .map((name) => {
+      const summary = readSummary(runsDir, name);
+      return { ...summary, problem: [renamedProblem(summary.dir), summary.problem].filter(Boolean).join('; ') };
+    });
+  return [...runs, ...renamed];
+}
+
+/**
+ * Why a run folder whose name is not a run id cannot be written to: every
+ * event names its run by the folder, and readers reject ids of another form.
+ */
+export function renamedProblem(runDir: string): string {
+  return `folder name "${path.basename(runDir)}" is not a run id (like 20261128-142501-supcon-fashion-mnist-3fa2): it was renamed, so its runs cannot be continued or probed; rename it back to a run id`;
 }
 
 export interface MetricsChunk {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
-import { listCheckpoints, readJson, readStatus, resumeForks, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
+import { isRunId, listCheckpoints, readJson, readStatus, renamedProblem, resumeForks, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
 import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
@@ -97,6 +97,7 @@ interface SavedCheckpoint {
 
 /** Everything a resume or probe needs from the run folder, checked before the run is touched: a bad one stays as it was. */
 function openRun(runDir: string, checkpoint: string): { config: RunConfig; saved: SavedCheckpoint } {
+  if (!isRunId(path.basename(runDir))) throw new Error(`${runDir}: ${renamedProblem(runDir)}`);
   refuseLive(runDir);
   const config = readRunConfig(runDir);
   repairCheckpoints(runDir);

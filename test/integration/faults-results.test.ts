@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { TrainerEvent } from '../../src/protocol/messages';
-import { listCheckpoints, readStatus } from '../../src/protocol/runFolder';
+import { listCheckpoints, listRuns, readStatus } from '../../src/protocol/runFolder';
 import { fingerprint, startTrainer, tmpDir } from '../fixtures/faults/harness';
 import { CLI, runTrainer } from './runTrainer';
 
@@ -152,4 +152,21 @@ test('resuming a completed run from an earlier checkpoint forks a new run linked
   const again = await runTrainer(['resume', '--run', stopped.runDir]);
   assert.equal(ofType(again.events, 'started')[0].runId, path.basename(stopped.runDir));
   assert.equal(readStatus(stopped.runDir).state, 'completed');
+});
+
+test('a run folder the user renamed is listed with why it is read only, and probe or resume refuse to write into it', async () => {
+  const renamed = path.join(runsDir, 'my-best-run');
+  fs.cpSync(runA, renamed, { recursive: true });
+  const before = fingerprint(renamed);
+  const problem = 'folder name "my-best-run" is not a run id (like 20261128-142501-supcon-fashion-mnist-3fa2): it was renamed, so its runs cannot be continued or probed; rename it back to a run id';
+  for (const command of ['probe', 'resume']) {
+    const { code, stderr } = await startTrainer([command, '--run', renamed]).done;
+    assert.equal(code, 1, stderr);
+    assert.ok(stderr.includes(`${renamed}: ${problem}`), stderr);
+  }
+  assert.deepEqual([...fingerprint(renamed)], [...before], 'nothing written into it');
+  const listed = listRuns(runsDir).find((r) => r.id === 'my-best-run');
+  assert.equal(listed?.problem, problem);
+  assert.equal(listed?.status?.state, 'completed');
+  fs.rmSync(renamed, { recursive: true });
 });

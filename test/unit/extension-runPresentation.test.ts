@@ -79,3 +79,10 @@ test("the headline names the checkpoint it comes from; each checkpoint row shows
   assert.equal(probeOf(probes, cp('best', 30)), undefined);
   assert.equal(probeOf('junk', cp('last', 30)), undefined);
 });
+
+test('a renamed run folder is flagged read only in the tree', () => {
+  const run: RunSummary = { id: 'my-best-run', dir: '/r/my-best-run', config, status: status({ top1: 0.5 }), problem: 'folder name "my-best-run" is not a run id' };
+  const m = runItemModel(run);
+  assert.match(m.description, /renamed: read only/);
+  assert.match(m.tooltip, /Problem: folder name "my\\-best\\-run" is not a run id/);
+});
