@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isRunId, listCheckpoints, resumeForks, runFiles, RunSummary } from '../protocol/runFolder';
+import { isPidAlive, isRunId, listCheckpoints, resumeForks, runFiles, RunSummary } from '../protocol/runFolder';
 import type { DashboardTab } from '../protocol/dashboard';
 import type { CheckpointNode } from './checkpointsTree';
 import { checkConfigText } from './configCheck';
@@ -131,7 +131,14 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         return;
       }
       const ok = await vscode.window.showWarningMessage(`Stop run ${id} (process ${status.pid})? It saves a checkpoint after its current step.`, { modal: true }, 'Stop');
-      if (ok === 'Stop') process.kill(status.pid, 'SIGTERM');
+      if (ok !== 'Stop') return;
+      process.kill(status.pid, 'SIGTERM');
+      // its tree row, card and status bar follow the process's end even if it could not write status.json
+      const poll = setInterval(() => {
+        if (isPidAlive(status.pid)) return;
+        clearInterval(poll);
+        registry.touch(id);
+      }, 500);
     },
     'supconLab.resumeRun': async (arg?: RunArg) => {
       const cp = await pickCheckpoint(arg, 'Resume');

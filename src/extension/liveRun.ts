@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { BackendInfo, TrainerEvent } from '../protocol/messages';
 import { runFiles } from '../protocol/runFolder';
-import type { TrainerExit, TrainerProcess } from './trainerProcess';
+import type { TrainerExit } from './trainerProcess';
+
+/** What a LiveRun drives: a trainer it spawned, or one it re-attached to after a window reload. */
+export interface TrainerHandle {
+  on(name: 'event', listener: (e: TrainerEvent) => void): unknown;
+  on(name: 'exit', listener: (x: TrainerExit) => void): unknown;
+  stop(): void;
+}
 
 export type RunJob = 'train' | 'resume' | 'probe';
 
@@ -70,7 +77,7 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
   private stepsPerEpoch = 0;
   private probeEpochs = 0;
 
-  constructor(readonly job: RunJob, readonly proc: TrainerProcess, readonly runsDir: string, runId?: string) {
+  constructor(readonly job: RunJob, readonly proc: TrainerHandle, readonly runsDir: string, runId?: string) {
     super();
     if (runId) {
       this.runId = runId;
@@ -89,8 +96,18 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
     this.proc.stop();
   }
 
+  /** Takes in what a run recorded before this window followed it (a re-attached run): progress and config, no history. */
+  prime(events: readonly TrainerEvent[]): void {
+    for (const e of events) this.apply(e);
+  }
+
   private onEvent(e: TrainerEvent): void {
     if (e.type !== 'log') this.history.push(e);
+    this.apply(e);
+    this.emit('event', e);
+  }
+
+  private apply(e: TrainerEvent): void {
     const p = this.progress;
     switch (e.type) {
       case 'started':
@@ -127,7 +144,6 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         this.outcome = { state: 'failed', error: e.error, hint: e.hint };
         break;
     }
-    this.emit('event', e);
   }
 
   private onExit(x: TrainerExit): void {

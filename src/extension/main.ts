@@ -6,7 +6,7 @@ import { ConfigDiagnostics } from './configDiagnostics';
 import { DashboardPanel } from './dashboardPanel';
 import { dataModulesDir } from './fashionMnistData';
 import { guard, output } from './output';
-import { RunLauncher } from './runLauncher';
+import { followedRunsIn, RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
 import { RunsTree } from './runsTree';
 import { RunStatusBar } from './statusBar';
@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
   };
   const openDashboard = (runIds: string[], tab?: 'charts' | 'params' | 'preview') => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard);
+  const launcher = new RunLauncher(context.extensionPath, dataModulesDir(context.globalStorageUri), registry, openDashboard, followedRunsIn(context.workspaceState));
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);
@@ -46,4 +46,6 @@ export function activate(context: vscode.ExtensionContext): void {
       setPreview: (m) => DashboardPanel.show(deps, [], 'preview').setPreview(m),
     }),
   );
+  // runs this window started before a reload: notification with Cancel and status bar again
+  guard('follow runs again', () => launcher.reattach())();
 }
