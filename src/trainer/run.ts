@@ -97,9 +97,10 @@ interface SavedCheckpoint {
 
 /** Everything a resume or probe needs from the run folder, checked before the run is touched: a bad one stays as it was. */
 function openRun(runDir: string, checkpoint: string): { config: RunConfig; saved: SavedCheckpoint } {
-  if (!isRunId(path.basename(runDir))) throw new Error(`${runDir}: ${renamedProblem(runDir)}`);
   refuseLive(runDir);
   const config = readRunConfig(runDir);
+  // a run folder, renamed: its events would name a run id every reader rejects
+  if (!isRunId(path.basename(runDir))) throw new Error(`${runDir}: ${renamedProblem(runDir)}`);
   repairCheckpoints(runDir);
   const dir = checkpointDir(runDir, checkpoint);
   return { config, saved: { name: checkpoint, dir, loaded: loadCheckpoint(dir) } };
