@@ -12,7 +12,7 @@ import './styles.css';
 import { DashboardState, DashboardTab, HostMessage, parseDashboardState, RunMeta } from '../src/protocol/dashboard';
 import { CHARTS } from './chartSpecs';
 import { ChartView } from './chartView';
-import { toCsv } from './csv';
+import { resultsCsv, toCsv } from './csv';
 import { el } from './dom';
 import { chartsToPng } from './exportPng';
 import { renderParams } from './paramsTable';
@@ -70,6 +70,7 @@ const toolbar = el('header', { className: 'toolbar' },
     logBox,
     button('Reset zoom', () => setZoom(undefined), 'Or double-click a chart'),
     button('Export CSV', exportCsv, 'Step metrics of the selected runs'),
+    button('Export Results', exportResults, 'One row per selected run: settings, final loss, top-1, duration'),
     button('Export PNG', exportPng, 'All charts as one image'),
   ),
 );
@@ -168,6 +169,12 @@ function exportCsv(): void {
   const sel = selectedRuns();
   if (!sel.length) return;
   post({ type: 'export', kind: 'csv', fileName: sel.length === 1 ? `${sel[0].id}.csv` : 'supcon-runs.csv', data: toCsv(sel) });
+}
+
+function exportResults(): void {
+  const sel = selectedRuns();
+  if (!sel.length) return;
+  post({ type: 'export', kind: 'csv', fileName: 'supcon-results.csv', data: resultsCsv(sel, labelOf) });
 }
 
 function exportPng(): void {

@@ -31,6 +31,9 @@ export interface RunData {
   error?: string;
   hint?: string;
   lastEpoch?: number;
+  /** Wall-clock ms of the first start and of the latest end (finished or failed). */
+  startedAt?: number;
+  endedAt?: number;
   checkpoints: string[];
   /** Bumped on every change, so views redraw only what moved. */
   version: number;
@@ -69,6 +72,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         run.metrics.negSim.push(num(e.negSim));
         break;
       case 'started':
+        run.startedAt ??= e.t;
         run.config = e.config;
         run.backend = e.backend;
         run.stepsPerEpoch = e.stepsPerEpoch;
@@ -95,11 +99,13 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         break;
       case 'finished':
         run.state = e.state;
+        run.endedAt = e.t;
         // older runs put the probed checkpoint's top-1 here even when it was not the final one
         if (e.top1 !== undefined && run.top1Checkpoint === undefined) run.top1 = e.top1;
         break;
       case 'failed':
         run.state = 'failed';
+        run.endedAt = e.t;
         run.error = e.error;
         run.hint = e.hint;
         break;
