@@ -10,7 +10,7 @@ import {
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { DashboardState, DashboardTab, HostMessage, parseDashboardState, RunMeta } from '../src/protocol/dashboard';
-import { CHARTS } from './chartSpecs';
+import { CHARTS, exportNotes } from './chartSpecs';
 import { ChartView } from './chartView';
 import { resultsCsv, toCsv } from './csv';
 import { el } from './dom';
@@ -179,7 +179,8 @@ function exportResults(): void {
 
 function exportPng(): void {
   const sel = selectedRuns();
-  const data = chartsToPng(charts.map((c) => ({ title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: labelOf(r.id), color: runColor(colorOf(r.id)) })));
+  const notes = exportNotes(CHARTS, state.smoothing, state.logScale);
+  const data = chartsToPng(charts.map((c) => ({ id: c.spec.id, title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: labelOf(r.id), color: runColor(colorOf(r.id)) })), notes);
   post({ type: 'export', kind: 'png', fileName: sel.length === 1 ? `${sel[0].id}.png` : 'supcon-charts.png', data });
 }
 
