@@ -5,7 +5,7 @@
  * two alternate, and the ratio is the median of each run's own ratio, so
  * that load from other processes hits both alike.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/trainer/tf';
 import { initBackend } from '../src/trainer/backend';
 import { supConLoss, type SupConOptions } from '../src/trainer/losses';
 import { median, timeMs } from './matmul';

@@ -3,7 +3,7 @@
  * never share a tfjs engine: `tsx bench/trainWorker.ts BACKEND ENCODER BATCH STEPS WARMUP`.
  * Prints one JSON line: images/s, achieved GFLOP/s and the backend's matmul GFLOP/s.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/trainer/tf';
 import { resolveConfig, type BackendChoice } from '../src/protocol/config';
 import { initBackend, releaseBackend } from '../src/trainer/backend';
 import { makeViews } from '../src/trainer/augment';

@@ -1,17 +1,31 @@
 // Bundles each entry point with esbuild and writes the config JSON Schema.
-// tfjs and native/optional packages stay external: they are loaded from
-// node_modules at run time so that one tfjs-core instance serves every backend.
+// The tfjs packages the trainer uses are bundled from their ES module builds
+// (mainFields), with src/trainer/tfCore.ts in place of src/trainer/tf.ts, so
+// one tfjs-core instance serves every backend and the union package's layers,
+// converter, data and webgl stay out. Native and optional packages stay
+// external: they are loaded from node_modules at run time.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
-const external = ['vscode', '@tensorflow/*', 'webgpu', 'sharp', 'fashion-mnist'];
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
+const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'sharp', 'fashion-mnist'];
+/** Puts src/trainer/tfCore.ts in place of src/trainer/tf.ts. */
+const leanTfjs = {
+  name: 'lean-tfjs',
+  setup(build) {
+    const tf = path.resolve('src/trainer/tf');
+    build.onResolve({ filter: /\/tf$/ }, (args) => (path.resolve(args.resolveDir, args.path) === tf ? { path: path.resolve('src/trainer/tfCore.ts') } : undefined));
+  },
+};
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], plugins: [leanTfjs], sourcemap: true, external, logLevel: 'warning' };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: { webview: 'webview/main.ts' }, loader: { '.css': 'css' } },
+  // --bench: the benches that run where tsx is not installed (bench/gpu.sh)
+  ...(process.argv.includes('--bench') ? [{ ...node, sourcemap: false, entryPoints: { 'bench/trainWorker': 'bench/trainWorker.ts', 'bench/gpuProfile': 'bench/gpuProfile.ts' } }] : []),
 ].filter((b) => Object.values(b.entryPoints).every((f) => fs.existsSync(f)));
 
 fs.mkdirSync('dist', { recursive: true });

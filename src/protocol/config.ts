@@ -121,7 +121,7 @@ export const runConfigSchema: Schema = {
     epochs: int(0, 10_000, 2, 'Pretraining epochs (0: probe the encoder at its random initialisation, the floor every method must beat).'),
     batchSize: int(2, 8192, 256, 'Images per step (each gives `views` augmented views).'),
     views: int(1, 8, 2, 'Augmented views per image.'),
-    temperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.1, description: 'Softmax temperature T of the contrastive loss.' },
+    temperature: { type: 'number', minimum: 0.01, maximum: 10, default: 0.1, description: 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).' },
     baseTemperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.07, description: 'Loss is scaled by T / baseTemperature, as in the reference implementation.' },
     lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.05, description: 'Peak learning rate (SGD with momentum).' },
     momentum: num(0, 0.999, 0.9, 'SGD momentum.'),

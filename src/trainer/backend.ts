@@ -5,14 +5,14 @@
  * each faster one was passed over; a forced choice that cannot run throws an
  * Error saying why and what to install.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/messages';
-import { registerWasmTrainingKernels } from './wasmKernels';
+import { selectOps } from './ops';
 import { registerWebGpu, removeWebGpu } from './webgpu';
 
 type Concrete = Exclude<BackendChoice, 'auto'>;
@@ -118,7 +118,6 @@ async function startNodeCpu(): Promise<Started> {
 
 async function startWasm(): Promise<Started> {
   setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  registerWasmTrainingKernels();
   await use('wasm');
   const threads = getThreadsCount();
   return { name: 'wasm', label: `wasm (CPU, ${threads} thread${threads === 1 ? '' : 's'})`, version: packageVersion('@tensorflow/tfjs-backend-wasm'), threads, gpu: false };
@@ -131,6 +130,7 @@ async function startCpu(): Promise<Started> {
 
 async function use(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialise`);
+  selectOps(name);
 }
 
 /** Requires an optional native package by a name the bundler leaves alone. */

@@ -8,7 +8,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { listCheckpoints, parseCheckpointDir, readJson, removeQuietly, runFiles, writeFileAtomic } from '../protocol/runFolder';
 
 export interface TrainingPosition {

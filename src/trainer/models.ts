@@ -3,7 +3,8 @@
  * owns every variable: their order is fixed for the optimizer and checkpoints,
  * and batch norm's running statistics are plain non-trainable variables.
  */
-import * as tf from '@tensorflow/tfjs';
+import { fastOps, type BatchNormTraining } from './ops/active';
+import * as tf from './tf';
 import type { EncoderName } from '../protocol/config';
 import { Rng } from './rng';
 
@@ -64,54 +65,27 @@ function batchNorm(ps: ParamSet, name: string, channels: number): BatchNorm {
   };
 }
 
-/** Column sums of a [rows, C] matrix as a product with a ones-vector: the fast matrix kernel instead of a reduction. */
-function columnSums(m: tf.Tensor2D, scale = 1): tf.Tensor2D {
-  return tf.matMul(tf.fill([1, m.shape[0]], scale) as tf.Tensor2D, m);
-}
-
 /**
- * Batch norm with batch statistics and a hand-written gradient. Reductions
- * over N, H, W transpose first and run slowly on the wasm backend, and so does
- * the stock gradient built from them; here every per-channel sum is a product
- * with a ones-vector (the fast matrix kernels), and the element-wise work is
- * folded into the fused batch-norm kernel, so backward makes four passes over
- * the activations instead of a dozen.
+ * Batch norm in training mode (Ioffe & Szegedy 2015): x [N, H, W, C]
+ * normalised with the batch's per-channel mean and biased variance over
+ * N, H, W, scaled by gamma and shifted by beta; the running statistics move
+ * BN_MOMENTUM of the way to the batch's. The backend's fast path, if any,
+ * computes the same.
  */
 export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm): tf.Tensor4D {
-  const channels = x.shape[3];
-  const rows = x.size / channels;
-  const normalise = tf.customGrad((...args: unknown[]) => {
-    const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-    const save = args[3] as (tensors: tf.Tensor[]) => void;
-    const flat = tf.reshape(input, [rows, channels]) as tf.Tensor2D;
-    const mean = tf.reshape(columnSums(flat, 1 / rows), [channels]) as tf.Tensor1D;
-    const variance = tf.relu(tf.sub(tf.reshape(columnSums(tf.square(flat) as tf.Tensor2D, 1 / rows), [channels]), tf.square(mean))) as tf.Tensor1D;
+  const track = (mean: tf.Tensor1D, variance: tf.Tensor1D) =>
     tf.tidy(() => {
       bn.mean.assign(tf.add(tf.mul(bn.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
       bn.variance.assign(tf.add(tf.mul(bn.variance, 1 - BN_MOMENTUM), tf.mul(variance, BN_MOMENTUM)));
     });
-    save([input, mean, variance, gamma]);
-    return {
-      value: tf.batchNorm4d(input, mean, variance, beta, gamma, BN_EPS),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, m, v, g] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-        const dyFlat = tf.reshape(dy, [rows, channels]) as tf.Tensor2D;
-        const dBeta = tf.reshape(columnSums(dyFlat), [channels]);
-        const rstd = tf.rsqrt(tf.add(v, BN_EPS));
-        // sum(dy * xhat) = (sum(dy * x) - mean * sum(dy)) * rstd
-        const dxx = columnSums(tf.mul(dyFlat, tf.reshape(xs, [rows, channels])) as tf.Tensor2D);
-        const dGamma = tf.mul(tf.sub(tf.reshape(dxx, [channels]), tf.mul(m, dBeta)), rstd) as tf.Tensor1D;
-        // dx = k1 dy + k2 xhat + k3, and k2 xhat + k3 is one fused batch-norm of x
-        const k1 = tf.mul(g, rstd);
-        const k2 = tf.div(tf.mul(tf.neg(k1), dGamma), rows) as tf.Tensor1D;
-        const k3 = tf.div(tf.mul(tf.neg(k1), dBeta), rows) as tf.Tensor1D;
-        const dx = tf.add(tf.mul(dy, k1), tf.batchNorm4d(xs, m, v, k3, k2, BN_EPS));
-        return [dx, dGamma, dBeta];
-      },
-    };
-  });
-  return normalise(x, bn.gamma, bn.beta) as tf.Tensor4D;
+  return (fastOps().batchNormTraining ?? batchNormByDefinition)(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPS, track);
 }
+
+const batchNormByDefinition: BatchNormTraining = (x, gamma, beta, epsilon, onStats) => {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+  return x.sub(mean).mul(tf.rsqrt(variance.add(epsilon))).mul(gamma).add(beta) as tf.Tensor4D;
+};
 
 /** Training mode normalises with batch statistics and folds them into the running ones. */
 function applyBatchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean): tf.Tensor4D {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 
 /**
  * SGD with momentum and L2 weight decay, as torch.optim.SGD does it:

@@ -3,7 +3,7 @@
  * time, with the stream of step and epoch events, checkpoints, and a graceful
  * stop between steps.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { RunConfig } from '../protocol/config';
 import { makeViews } from './augment';
 import { readScalars } from './backend';

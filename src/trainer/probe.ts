@@ -5,7 +5,7 @@
  * standardised with train-set statistics first; that affine map folds into
  * the linear layer, so the probe stays linear while SGD converges in a few epochs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { ProbeConfig } from '../protocol/config';
 import { normalizeImages } from './augment';
 import { readScalars } from './backend';

@@ -6,14 +6,19 @@
  * adapter, or SUPCON_WEBGPU_BACKEND=opengles, it uses OpenGL ES over EGL,
  * which needs the "compatibility" feature level. On a machine without a GPU
  * that is Mesa's llvmpipe, a software adapter good for tests.
+ *
+ * SUPCON_WEBGPU_TIMESTAMPS=1 asks for GPU timestamp queries (Dawn allows them
+ * with its unsafe APIs on), so that tf.profile reports each kernel's GPU time:
+ * the GPU profile bench uses it; training does not.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 
 /** The parts of Dawn's WebGPU objects used here. */
 interface GpuAdapter {
   info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean };
   limits: Record<string, number>;
-  requestDevice(descriptor?: { requiredLimits?: Record<string, number> }): Promise<GpuDevice>;
+  features: { has(name: string): boolean };
+  requestDevice(descriptor?: { requiredLimits?: Record<string, number>; requiredFeatures?: string[] }): Promise<GpuDevice>;
 }
 interface GpuDevice {
   destroy(): void;
@@ -66,7 +71,8 @@ export async function registerWebGpu(): Promise<WebGpuAdapter> {
   setNavigatorGpu(gpu); // WebGPUBackend refuses to start without navigator.gpu
   tf.registerBackend('webgpu', async () => {
     const requiredLimits = Object.fromEntries(RAISED_LIMITS.map((k) => [k, adapter.limits[k]]));
-    device = await adapter.requestDevice({ requiredLimits });
+    const requiredFeatures = timestamps() && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     return new WebGPUBackend(device, adapter.info);
   });
   return describeAdapter(adapter);
@@ -88,14 +94,17 @@ function loadDawn(): Dawn {
   }
 }
 
+const timestamps = () => process.env.SUPCON_WEBGPU_TIMESTAMPS === '1';
+
 async function findAdapter(dawn: Dawn): Promise<{ gpu: Gpu; adapter: GpuAdapter }> {
+  const toggles = timestamps() ? ['enable-dawn-features=allow_unsafe_apis'] : [];
   if (process.env.SUPCON_WEBGPU_BACKEND !== 'opengles') {
-    const gpu = dawn.create([]);
+    const gpu = dawn.create(toggles);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (adapter) return { gpu, adapter };
   }
   process.env.EGL_PLATFORM ??= 'surfaceless'; // no display needed for compute
-  const gpu = dawn.create(['backend=opengles']);
+  const gpu = dawn.create(['backend=opengles', ...toggles]);
   const adapter = await gpu.requestAdapter({ featureLevel: 'compatibility' });
   if (adapter) return { gpu, adapter };
   throw new Error(

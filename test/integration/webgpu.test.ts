@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { resolveConfig } from '../../src/protocol/config';

@@ -2,7 +2,7 @@
 // (the machines this project builds and tests on).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import { initBackend, readScalars, releaseBackend } from '../../src/trainer/backend';
 
 describe('initBackend', () => {

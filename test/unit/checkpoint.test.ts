@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import { CheckpointError, loadCheckpoint, restoreVariables, saveCheckpoint } from '../../src/trainer/checkpoint';
 import { listCheckpoints } from '../../src/protocol/runFolder';
 

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import { LiveRun, RunOutcome } from '../../src/extension/liveRun';
 import { TrainerProcess } from '../../src/extension/trainerProcess';
 import { applyOverrides, resolveConfig } from '../../src/protocol/config';
@@ -154,8 +154,8 @@ const cases: BadInput[] = [
   configCase('epochs as a string', { epochs: '2' }, /^epochs: expected an integer >= 0 and <= 10000, got "2"$/),
   configCase('batch of one image', { batchSize: 1 }, /^batchSize: expected an integer >= 2 and <= 8192, got 1$/),
   configCase('no views', { views: 0 }, /^views: expected an integer >= 1 and <= 8, got 0$/),
-  configCase('temperature 0', { temperature: 0 }, /^temperature: expected a number > 0 and <= 10, got 0$/),
-  configCase('negative temperature', { temperature: -0.07 }, /^temperature: expected a number > 0 and <= 10, got -0.07$/),
+  configCase('temperature 0', { temperature: 0 }, /^temperature: expected a number >= 0.01 and <= 10, got 0$/),
+  configCase('negative temperature', { temperature: -0.07 }, /^temperature: expected a number >= 0.01 and <= 10, got -0.07$/),
   configCase('base temperature 0', { baseTemperature: 0 }, /^baseTemperature: expected a number > 0 and <= 10, got 0$/),
   configCase('infinite learning rate', { lr: Infinity }, /^lr: expected a number > 0 and <= 100, got Infinity$/),
   configCase('momentum 1', { momentum: 1 }, /^momentum: expected a number >= 0 and <= 0.999, got 1$/),

@@ -1,11 +1,13 @@
 // The supervised contrastive loss against the reference implementation's
 // vectors (test/fixtures/supcon_vectors.json, float64) and a float64 port of
-// it for the cases the vectors do not cover, on the cpu and wasm backends.
+// its definition for the cases the vectors do not cover, on the cpu backend
+// (the definition, by automatic differentiation) and the wasm backend (its
+// hand-written gradient in ops/wasm).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import { initBackend } from '../../src/trainer/backend';
 import { collapseLoss, crossEntropy, pairSimilarities, supConLoss, supConLossWithStats, type SupConOptions } from '../../src/trainer/losses';
 
@@ -124,6 +126,21 @@ for (const backend of ['cpu', 'wasm']) {
         assertClose(loss, referenceLoss(c.f, c.labels, c.o), 1e-5, 'loss');
         assertGradClose(grad, referenceGrad(c.f, c.labels, c.o), 1e-3);
       });
+    }
+
+    // The definition holds over the temperatures the config accepts; the
+    // reference's 1e-9 inside its log would move it away below T of about 0.02.
+    for (const temperature of [0.01, 0.02, 0.05, 0.1, 1, 10]) {
+      for (const variant of ['out', 'in'] as const) {
+        it(`follows the definition at T ${temperature}, L_${variant}`, () => {
+          const f = randomFeatures(8, 2, 6, 11);
+          const labels = [0, 1, 2, 0, 1, 2, 3, 3];
+          const o: SupConOptions = { temperature, baseTemperature: 0.07, variant, contrastMode: 'all' };
+          const { loss, grad } = lossAndGrad(f, labels, o);
+          assertClose(loss, referenceLoss(f, labels, o), 1e-4, 'loss');
+          assertGradClose(grad, referenceGrad(f, labels, o), 2e-3);
+        });
+      }
     }
 
     it('equals (T / baseT) ln(2N - 1) at total collapse', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
+import { initBackend } from '../../src/trainer/backend';
 import { batchNormTraining, createEncoder, createProjectionHead } from '../../src/trainer/models';
 import { Rng } from '../../src/trainer/rng';
 
@@ -11,8 +12,8 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
   assert.ok(worst < tol, `${what}: relative error ${worst}`);
 };
 
-test('batch norm with the hand-written gradient matches autograd of the textbook formula', async () => {
-  await tf.setBackend('cpu');
+for (const backend of ['cpu', 'wasm'] as const) test(`batch norm in training mode on ${backend} matches autograd of the textbook formula`, async () => {
+  await initBackend(backend);
   const x = tf.randomNormal([4, 5, 5, 3], 1, 2, 'float32', 1) as tf.Tensor4D;
   const gamma = tf.variable(tf.tensor1d([1.5, -0.5, 2]));
   const beta = tf.variable(tf.tensor1d([0.1, 0.2, -0.3]));

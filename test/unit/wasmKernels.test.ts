@@ -1,9 +1,9 @@
 // The wasm training kernels against the cpu backend's results.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/trainer/tf';
 import { initBackend } from '../../src/trainer/backend';
-import { registerWasmTrainingKernels } from '../../src/trainer/wasmKernels';
+import { registerWasmKernels } from '../../src/trainer/ops/wasm/kernels';
 
 /** Deterministic values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {
@@ -51,7 +51,7 @@ describe('wasm training kernels', () => {
 
   it('registers idempotently', () => {
     const config = tf.getKernel('Conv2DBackpropFilter', 'wasm');
-    registerWasmTrainingKernels();
+    registerWasmKernels();
     assert.ok(config);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), config);
   });
@@ -108,23 +108,4 @@ describe('wasm training kernels', () => {
     assert.deepEqual(Array.from(await y.data()), [1, 2, 3]);
     y.dispose();
   });
-
-  for (const shape of [[6, 5, 4, 3], [7, 4]]) {
-    it(`batch-norm gradients in training mode, input ${shape.join('x')}`, async () => {
-      const err = await wasmVsCpu(() => {
-        const size = shape.reduce((p, q) => p * q);
-        const channels = shape[shape.length - 1];
-        const x = tf.tensor(values(size, 10), shape);
-        const scale = tf.tensor1d(values(channels, 11));
-        const offset = tf.tensor1d(values(channels, 12));
-        const axes = shape.slice(0, -1).map((_, i) => i);
-        const loss = (xv: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
-          const { mean, variance } = tf.moments(xv, axes);
-          return tf.batchNorm(xv, mean, variance, o, s, 1e-3).square().mul(tf.range(0, channels).add(1)).sum();
-        };
-        return tf.grads(loss)([x, scale, offset]);
-      });
-      assert.ok(err < 1e-5, `relative error ${err}`);
-    });
-  }
 });

@@ -1,47 +1,22 @@
 /**
  * Kernels that make the wasm backend train, and train fast. As shipped it
  * lacks Conv2DBackpropFilter, runs Conv2DBackpropInput and any matMul with a
- * transposed operand as plain loops outside XNNPACK, copies memory on every
- * clone (each tensor saved for a gradient), and its batch-norm gradient tiles.
+ * transposed operand as plain loops outside XNNPACK, and copies memory on every
+ * clone (each tensor saved for a gradient).
  * Each replacement is built from kernels XNNPACK runs, and each was checked
  * against the cpu backend (test/unit/wasmKernels.test.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
+import { convInfo, replaceKernel } from '../replaceKernel';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-const ours = new WeakSet<tf.KernelConfig>();
-
-/** Registers the kernels and the batch-norm gradient; safe to call again. */
-export function registerWasmTrainingKernels(): void {
-  replaceKernel('Conv2DBackpropFilter', () => conv2dBackpropFilter);
-  replaceKernel('Conv2DBackpropInput', (stock) => conv2dBackpropInput(stock!));
-  replaceKernel('BatchMatMul', (stock) => batchMatMul(stock!));
-  replaceKernel('Identity', () => identity);
-  // The gradient registry is shared by all backends; this one is exact for all.
-  tf.registerGradient(batchNormGrad);
-}
-
-/** Puts `make(stock)` in place of the wasm kernel `name`, keeping the stock setup. */
-function replaceKernel(name: string, make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc): void {
-  const current = tf.getKernel(name, 'wasm');
-  if (current && ours.has(current)) return;
-  if (current) tf.unregisterKernel(name, 'wasm');
-  const config: tf.KernelConfig = { kernelName: name, backendName: 'wasm', kernelFunc: make(current?.kernelFunc), setupFunc: current?.setupFunc };
-  ours.add(config);
-  tf.registerKernel(config);
-}
-
-/** The forward geometry of the convolution whose gradient is asked for. */
-function convInfo(xShape: number[], filterShape: number[], attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs) {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+/** Registers the kernels; safe to call again. */
+export function registerWasmKernels(): void {
+  replaceKernel('Conv2DBackpropFilter', 'wasm', () => conv2dBackpropFilter);
+  replaceKernel('Conv2DBackpropInput', 'wasm', (stock) => conv2dBackpropInput(stock!));
+  replaceKernel('BatchMatMul', 'wasm', (stock) => batchMatMul(stock!));
+  replaceKernel('Identity', 'wasm', () => identity);
 }
 
 /**
@@ -145,31 +120,4 @@ const identity: tf.KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   (backend as BackendWasm).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-};
-
-/**
- * Batch-norm gradient by broadcasting (the stock one tiles, and assumes 4-D
- * input). The two reductions shared by several inputs are computed once.
- */
-const batchNormGrad: tf.GradConfig = {
-  kernelName: 'FusedBatchNorm',
-  inputsToSave: ['x', 'mean', 'variance', 'scale'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, mean, variance, scale] = saved;
-    const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
-    const g = dy as tf.Tensor;
-    const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
-    const reduce = (t: tf.Tensor) => (axes.length ? t.sum(axes) : t).reshape(mean.shape);
-    const invStd = variance.add(varianceEpsilon).rsqrt();
-    const gain = scale ? invStd.mul(scale) : invStd;
-    const sumDy = reduce(g);
-    const sumDyCentered = reduce(g.mul(x.sub(mean)));
-    return {
-      x: () => g.mul(gain),
-      mean: () => sumDy.mul(gain).neg(),
-      variance: () => sumDyCentered.mul(gain).mul(invStd.square()).mul(-0.5),
-      scale: () => sumDyCentered.mul(invStd),
-      offset: () => sumDy,
-    };
-  },
 };
