@@ -79,7 +79,7 @@ interface CliCase {
 const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...flags];
 
 const cases: CliCase[] = [
-  { what: 'temperature below 0', args: () => train('--temperature', '-1'), code: 2, stderr: /^supcon-lab: temperature: expected a number > 0 and <= 10, got -1$/m },
+  { what: 'temperature below 0', args: () => train('--temperature', '-1'), code: 2, stderr: /^supcon-lab: temperature: expected a number >= 0.01 and <= 10, got -1$/m },
   { what: 'epochs as a word', args: () => train('--epochs', 'abc'), code: 2, stderr: /^supcon-lab: epochs: expected an integer >= 0 and <= 10000, got "abc"$/m },
   { what: 'an unknown field', args: () => train('--colour', 'red'), code: 2, stderr: /^supcon-lab: colour: unknown field \(see `supcon-lab train --help`\)$/m },
   { what: 'a run name with a path', args: () => train('--name', '../outside'), code: 2, stderr: /^supcon-lab: name: "..\/outside" may hold only letters, digits, _ \. and -$/m },

@@ -77,5 +77,5 @@ test('stop saves a checkpoint mid-epoch; resume continues to exactly the uninter
 test('a bad flag fails fast with the field named and exit code 2', async () => {
   const { code, stderr } = await runTrainer(['train', '--runs-dir', runsDir, '--temperature', '0']);
   assert.equal(code, 2);
-  assert.match(stderr, /temperature: expected a number > 0 and <= 10, got 0/);
+  assert.match(stderr, /temperature: expected a number >= 0.01 and <= 10, got 0/);
 });
