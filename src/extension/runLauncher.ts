@@ -212,7 +212,7 @@ export class RunLauncher {
       void vscode.window.showErrorMessage(`SupCon ${run.job} ${runLabel(name)} failed: ${o.error ?? 'unknown error'}${o.hint ? ` Hint: ${o.hint}` : ''}`, 'Show Log', ...open).then(act);
       return;
     }
-    const top1 = o.top1 !== undefined ? ` Probe top-1${o.probed ? ` (${o.probed})` : ''}: ${pct(o.top1)}.` : '';
+    const top1 = o.top1 !== undefined ? ` Probe top-1: ${pct(o.top1)}${o.probed ? ` (${o.probed})` : ''}.` : '';
     const what = o.state === 'stopped' ? `stopped at epoch ${run.progress.epoch}; its checkpoint was saved.` : 'completed.';
     output().info(`[${name}] ${o.state}${top1}`);
     void vscode.window.showInformationMessage(`SupCon ${run.job === 'probe' ? 'probe of' : 'run'} ${runLabel(name)} ${what}${top1}`, ...open).then(act);

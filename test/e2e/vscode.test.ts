@@ -175,7 +175,7 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     await answer(page, 'epoch-1');
     const probed = notification(page, new RegExp(`probe of ${runLabel(first.runId)} completed`));
     await probed.waitFor({ timeout: 300_000 });
-    assert.match((await probed.innerText()) ?? '', /Probe top-1 \(epoch-1\): \d/);
+    assert.match((await probed.innerText()) ?? '', /Probe top-1: \d+(\.\d)?% \(epoch-1\)/);
     await waitFor('the probe table row of epoch-1', async () => ((await frame.locator('.probe-table tr[data-checkpoint="epoch-1"]').count()) > 0 ? true : undefined), 30_000);
     assert.ok(((await firstRow.textContent()) ?? '').includes(headline), 'the headline is still the final checkpoint\'s');
     const firstCard = frame.locator(`.info-card[data-run-id="${first.runId}"]`);
