@@ -212,7 +212,8 @@ test('SupCon Lab in VS Code: palette run, live dashboard, trees, cancel', { time
     lap(`stopped after the reload at step ${stopped.globalStep}, with its checkpoint`);
 
     // 12. A deleted run leaves the dashboard at once.
-    await runCommand(page, 'SupCon: Delete Run');
+    await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(third) }).click({ button: 'right' });
+    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Run' }).click({ timeout: 15_000 });
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click({ timeout: 15_000 });
     await waitFor('the deleted run gone from the dashboard', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).count()) === 0 ? true : undefined), 30_000);
     assert.ok(!fs.existsSync(thirdDir));
