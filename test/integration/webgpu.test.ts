@@ -54,15 +54,45 @@ async function train(backend: 'webgpu' | 'cpu'): Promise<Trace> {
   return trace;
 }
 
-/** Runs `train` in a child process; a hang (GPU not released) fails rather than blocks. */
+/**
+ * Convolution filter gradients of odd shapes (channels not a multiple of 4,
+ * batch 1, stride 2, 1x1 filters, an inner dimension long enough to be split):
+ * the ops layer's WebGPU Conv2DBackpropFilter against the cpu backend.
+ */
+const FILTER_CASES: [batch: number, side: number, cin: number, cout: number, k: number, stride: number, pad: 'same' | 'valid'][] = [
+  [1, 7, 3, 5, 3, 1, 'same'],
+  [2, 9, 6, 7, 3, 2, 'same'],
+  [3, 8, 5, 4, 1, 2, 'valid'],
+  [4, 6, 2, 3, 3, 1, 'valid'],
+  [16, 12, 1, 32, 3, 1, 'same'],
+];
+
+async function filterGradients(backend: 'webgpu' | 'cpu'): Promise<Trace> {
+  const info = await initBackend(backend);
+  const rng = new Rng(5);
+  const grads: number[][] = [];
+  for (const [b, side, cin, cout, k, stride, pad] of FILTER_CASES) {
+    const x = tf.tensor4d(Float32Array.from({ length: b * side * side * cin }, () => rng.uniform(-1, 1)), [b, side, side, cin]);
+    const w = tf.tensor4d(Float32Array.from({ length: k * k * cin * cout }, () => rng.uniform(-1, 1)), [k, k, cin, cout]);
+    const out = tf.conv2d(x, w, stride, pad);
+    const up = tf.tensor(Float32Array.from({ length: out.size }, () => rng.uniform(-1, 1)), out.shape);
+    const g = tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, stride, pad).mul(up).sum())(w);
+    grads.push(Array.from(await g.data()));
+    tf.dispose([x, w, out, up, g]);
+  }
+  await releaseBackend();
+  return { label: info.label, grads };
+}
+
+/** Runs a worker in a child process; a hang (GPU not released) fails rather than blocks. */
 function trainInChild(backend: string): Trace {
   const r = spawnSync(process.execPath, ['--import', 'tsx', __filename], {
     env: { ...process.env, [WORKER_ENV]: backend },
     encoding: 'utf8',
     maxBuffer: 64 << 20,
-    timeout: 180_000,
+    timeout: 420_000,
   });
-  assert.notEqual(r.signal, 'SIGTERM', `the ${backend} process did not exit within 180 s`);
+  assert.notEqual(r.signal, 'SIGTERM', `the ${backend} process did not exit within 420 s`);
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   assert.ok(line.startsWith('{'), `the ${backend} process printed no result (status ${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(line) as Trace;
@@ -74,9 +104,10 @@ function relError(a: number[], b: number[]): number {
   return worst / Math.max(...b.map(Math.abs));
 }
 
-const worker = process.env[WORKER_ENV] as 'webgpu' | 'cpu' | undefined;
+const worker = process.env[WORKER_ENV];
 if (worker) {
-  train(worker).then(
+  const [backend, job] = worker.split(':') as ['webgpu' | 'cpu', string?];
+  (job === 'filter' ? filterGradients(backend) : train(backend)).then(
     (trace) => console.log(JSON.stringify(trace)),
     (e: Error) => console.log(JSON.stringify({ error: e.message })),
   );
@@ -95,6 +126,16 @@ if (worker) {
       const errors = gpu.grads!.map((g, i) => relError(g, cpu.grads![i]));
       t.diagnostic(`on ${gpu.label}: losses ${gpu.losses!.join(', ')}; largest gradient error ${Math.max(...errors).toExponential(1)}`);
       errors.forEach((err, i) => assert.ok(err < 1e-3, `variable ${i}: relative error ${err}`));
+    });
+
+    it('computes convolution filter gradients like the cpu backend', (t) => {
+      if (!gpu || gpu.error) return t.skip(`no WebGPU adapter here: ${gpu?.error}`);
+      const [onGpu, onCpu] = [trainInChild('webgpu:filter'), trainInChild('cpu:filter')];
+      assert.ifError(onGpu.error);
+      FILTER_CASES.forEach((c, i) => {
+        const err = relError(onGpu.grads![i], onCpu.grads![i]);
+        assert.ok(err < 1e-5, `filter gradient ${c.join(' ')}: relative error ${err}`);
+      });
     });
 
     it('runs the real trainer end to end: stop with a checkpoint, resume, probe', async (t) => {

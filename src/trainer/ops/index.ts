@@ -4,14 +4,21 @@
  * definitions unless the backend in use provides a fast path for them.
  */
 import { setFastOps, type FastOps } from './active';
-import { batchNormTrainingWasm } from './wasm/batchNorm';
+import { batchNormBySums } from './batchNormBySums';
+import { columnSumsWasm } from './wasm/columnSums';
 import { registerWasmKernels } from './wasm/kernels';
 import { supConLossWasm } from './wasm/supCon';
+import { columnSumsWebGpu } from './webgpu/columnSums';
+import { registerWebGpuKernels } from './webgpu/kernels';
 
 const byBackend: Record<string, () => FastOps> = {
   wasm: () => {
     registerWasmKernels();
-    return { batchNormTraining: batchNormTrainingWasm, supConLoss: supConLossWasm };
+    return { batchNormTraining: batchNormBySums(columnSumsWasm), supConLoss: supConLossWasm };
+  },
+  webgpu: () => {
+    registerWebGpuKernels();
+    return { batchNormTraining: batchNormBySums(columnSumsWebGpu) };
   },
 };
 

@@ -1,21 +1,21 @@
 /**
- * Batch norm in training mode for the wasm backend. Reductions over N, H, W
- * transpose first and run slowly there, and so does the stock gradient built
- * from them (it tiles); here every per-channel sum is a product with a
- * ones-vector (XNNPACK's matrix kernel), and the element-wise work is folded
- * into the fused batch-norm kernel, so backward makes four passes over the
- * activations instead of a dozen. Same value and gradient as the definition
- * in models.ts (test/unit/models.test.ts).
+ * Batch norm in training mode with a hand-written gradient in which every
+ * per-channel statistic is a column sum of the activations as a [rows, C]
+ * matrix, computed the way the backend sums fastest, and the element-wise work
+ * is folded into the fused batch-norm kernel: backward makes four passes over
+ * the activations instead of a dozen. The stock reductions over N, H, W
+ * transpose the whole activation first (slow on wasm) and give a GPU one
+ * workgroup per channel. Same value and gradient as the definition in
+ * models.ts (test/unit/models.test.ts, test/integration/webgpu.test.ts).
  */
-import type { BatchNormTraining } from '../active';
-import * as tf from '../../tf';
+import type { BatchNormTraining } from './active';
+import * as tf from '../tf';
 
-/** Column sums of a [rows, C] matrix, times scale, as a product with a ones-vector: [1, C]. */
-function columnSums(m: tf.Tensor2D, scale = 1): tf.Tensor2D {
-  return tf.matMul(tf.fill([1, m.shape[0]], scale) as tf.Tensor2D, m);
-}
+/** Column sums of m [rows, C], times scale: [1, C]. */
+export type ColumnSums = (m: tf.Tensor2D, scale?: number) => tf.Tensor2D;
 
-export const batchNormTrainingWasm: BatchNormTraining = (x, gamma, beta, epsilon, onStats) => {
+/** Batch norm in training mode computing its statistics with `columnSums`. */
+export const batchNormBySums = (columnSums: ColumnSums): BatchNormTraining => (x, gamma, beta, epsilon, onStats) => {
   const channels = x.shape[3];
   const rows = x.size / channels;
   const normalise = tf.customGrad((...args: unknown[]) => {
