@@ -36,6 +36,46 @@ export function compactTick(v: number): string {
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
+/**
+ * Which ticks of a log axis get a label: 1, 2 and 5 times a power of ten, so a
+ * range inside one decade is still labelled; null leaves a tick unlabelled.
+ */
+export function logTickFilter(splits: readonly number[]): (number | null)[] {
+  const kept = splits.map((v) => {
+    if (!(v > 0)) return null;
+    const mantissa = Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3));
+    return mantissa === 1 || mantissa === 2 || mantissa === 5 ? v : null;
+  });
+  // fewer than two labels cannot show a scale: label every tick
+  return kept.filter((v) => v !== null).length >= 2 ? kept : splits.map((v) => (v > 0 ? v : null));
+}
+
+/** A chart header: the latest raw value, and the smoothed one labelled as such. */
+export function latestText(raw: number | undefined, smoothed: number | undefined, format: (v: number) => string): string {
+  const parts: string[] = [];
+  if (raw !== undefined && Number.isFinite(raw)) parts.push(format(raw));
+  if (smoothed !== undefined && Number.isFinite(smoothed)) parts.push(`smoothed ${format(smoothed)}`);
+  return parts.join(' · ');
+}
+
+/** Legend and hover name of a line: a smoothed line says so, so it is never read as a raw value. */
+export function lineName(spec: ChartSpec, line: LineSpec, run: string, smoothed: boolean): string {
+  const name = spec.lines.length > 1 ? `${line.label} ${run}` : run;
+  return smoothed ? `${name} (smoothed)` : name;
+}
+
+/** The notes an exported image carries: each chart's axes and line styles, and the smoothing. */
+export function exportNotes(specs: readonly ChartSpec[], smoothing: number, logScale: boolean): { axes: Record<string, string>; key: string; smoothing: string } {
+  const axes = Object.fromEntries(specs.map((c) => [c.id, `x: ${c.xLabel}, y: ${c.title.toLowerCase()}${c.log && logScale ? ' (log scale)' : ''}`]));
+  const dashed = specs.flatMap((c) => c.lines.filter((l) => l.dash).map((l) => `${l.label} (${c.title.toLowerCase()})`));
+  const solid = specs.flatMap((c) => (c.lines.some((l) => l.dash) ? c.lines.filter((l) => !l.dash).map((l) => `${l.label} (${c.title.toLowerCase()})`) : []));
+  return {
+    axes,
+    key: `solid: ${solid.join(', ')}; dashed: ${dashed.join(', ')}`,
+    smoothing: smoothing > 0 ? `Smoothing ${smoothing.toFixed(2)}: debiased exponential moving average; faint lines are the raw values.` : 'No smoothing: raw values.',
+  };
+}
+
 const sig = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
 
 export const CHARTS: ChartSpec[] = [

@@ -7,7 +7,7 @@
 import uPlot from 'uplot';
 import { alignSeries, XY } from './downsample';
 import { Ema } from './ema';
-import { ChartSpec, compactTick, LineSpec } from './chartSpecs';
+import { ChartSpec, compactTick, latestText, LineSpec, lineName, logTickFilter } from './chartSpecs';
 import { isDiagnosticMetric } from './representation';
 import type { RunData } from './series';
 import { chartTheme, faded, runColor } from './theme';
@@ -128,15 +128,22 @@ export class ChartView {
     this.element.dataset.points = String(raw.reduce((n, s) => n + s.x.length, 0));
     this.element.dataset.drawn = String(aligned.x.length);
     this.element.classList.toggle('empty', aligned.x.length === 0);
-    this.showLatest(lines, xy);
+    this.showLatest(lines, xy, input);
   }
 
-  /** With one run, the header shows its latest value of the first line. */
-  private showLatest(lines: Line[], xy: XY[]): void {
-    const i = lines.findIndex((l) => !l.faded);
-    const y = i >= 0 && new Set(lines.map((l) => l.run.id)).size === 1 ? xy[i].y : undefined;
-    const v = y && y.length ? y[y.length - 1] : undefined;
-    this.latestEl.textContent = v !== undefined && Number.isFinite(v) ? this.spec.format(v) : '';
+  /** With one run, the header shows the latest raw value of the first line, and its smoothed value labelled. */
+  private showLatest(lines: Line[], xy: XY[], input: ChartInput): void {
+    const last = (y: Float64Array | ArrayLike<number>) => (y.length ? y[y.length - 1] : undefined);
+    if (new Set(lines.map((l) => l.run.id)).size !== 1 || !lines.length) {
+      this.latestEl.textContent = '';
+      return;
+    }
+    const first = lines[0];
+    const smoothed = lines.find((l) => l.spec === first.spec && l.smoothed);
+    const raw = first.run.metrics[first.spec.source as keyof RunData['metrics']];
+    const rawY = raw ? raw.view() : xy[0].y;
+    this.latestEl.textContent = latestText(last(rawY), smoothed ? last(xy[lines.indexOf(smoothed)].y) : undefined, this.spec.format);
+    this.latestEl.title = smoothed ? `Latest value; smoothed with weight ${input.smoothing.toFixed(2)}` : 'Latest value';
   }
 
   private rebuild(lines: Line[], input: ChartInput, width: number): void {
@@ -151,11 +158,9 @@ export class ChartView {
     const series: uPlot.Series[] = [{ label: this.spec.xLabel, value: (_u, v) => (v == null ? '—' : String(Math.round(v))) }];
     for (const l of lines) {
       const color = runColor(input.colorOf(l.run.id));
-      const run = input.labelOf(l.run.id);
-      const name = this.spec.lines.length > 1 ? `${l.spec.label} ${run}` : run;
       series.push({
-        label: name,
-        class: l.faded ? 'raw' : undefined,
+        label: lineName(this.spec, l.spec, input.labelOf(l.run.id), l.smoothed),
+        class: [l.faded ? 'raw' : '', l.spec.dash ? 'dashed' : ''].filter(Boolean).join(' ') || undefined,
         show: true,
         spanGaps: true,
         stroke: l.faded ? faded(color, 0.3) : color,
@@ -173,7 +178,16 @@ export class ChartView {
         height: HEIGHT,
         series,
         scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : { auto: true } },
-        axes: [{ ...axis, incrs: INTEGER_INCRS }, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : (this.spec.tick ?? compactTick)(v))) }],
+        axes: [
+          { ...axis, incrs: INTEGER_INCRS, label: this.spec.xLabel, labelSize: 16, labelFont: theme.font },
+          {
+            ...axis,
+            size: 56,
+            // between decades too: a loss that moves inside one decade still reads
+            ...(log ? { filter: (_u: uPlot, splits: number[]) => logTickFilter(splits) } : {}),
+            values: (_u, vals) => vals.map((v) => (v == null ? '' : (this.spec.tick ?? compactTick)(v))),
+          },
+        ],
         legend: { live: true },
         // Zoom is ours, not uPlot's: a drag selects an x range and the next draw re-aligns the data inside it.
         cursor: { drag: { x: true, y: false, setScale: false }, bind: { dblclick: () => null }, sync: { key: this.spec.x } },

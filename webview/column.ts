@@ -2,6 +2,8 @@
 export class Column {
   private buf: Float64Array;
   length = 0;
+  /** Counts truncations that dropped values, so views derived from the column know to recompute. */
+  cuts = 0;
 
   constructor(capacity = 256) {
     this.buf = new Float64Array(capacity);
@@ -26,6 +28,7 @@ export class Column {
 
   /** Keeps the first `n` values. */
   truncate(n: number): void {
+    if (n < this.length) this.cuts++;
     this.length = Math.min(this.length, n);
   }
 

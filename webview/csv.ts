@@ -1,4 +1,4 @@
-/** CSV export of the step metrics of the selected runs, one row per step, each naming its run and key settings; epochs from 1. */
+/** CSV exports of the selected runs: step metrics (one row per step, each naming its run and key settings; epochs from 1) and results (one row per run). */
 import { epochNumber } from '../src/protocol/progress';
 import { keySettings } from '../src/protocol/runNaming';
 import { RunData, STEP_METRICS } from './series';
@@ -17,6 +17,36 @@ export function toCsv(runs: readonly RunData[]): string {
       for (const m of STEP_METRICS) row.push(run.metrics[m].at(i));
       lines.push(row.map(cell).join(','));
     }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The settings a results table compares, as dotted config fields. */
+const SETTINGS = ['method', 'dataset.kind', 'encoder', 'epochs', 'batchSize', 'views', 'temperature', 'lr', 'seed', 'probe.epochs'] as const;
+
+const setting = (config: unknown, field: string): string | number => {
+  let v: unknown = config;
+  for (const k of field.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === 'number' || typeof v === 'string' ? v : '';
+};
+
+/** The last finite value of a column, or NaN. */
+function lastFinite(values: Float64Array): number {
+  for (let i = values.length - 1; i >= 0; i--) if (Number.isFinite(values[i])) return values[i];
+  return NaN;
+}
+
+/**
+ * One row per run: its settings, state, final loss (last finite step loss),
+ * headline probe top-1 with the checkpoint it comes from, and duration in
+ * seconds from its first start to its last end.
+ */
+export function resultsCsv(runs: readonly RunData[], labelOf: (id: string) => string): string {
+  const lines = [['run', 'label', ...SETTINGS, 'state', 'finalLoss', 'top1', 'top1Checkpoint', 'durationSeconds'].join(',')];
+  for (const run of runs) {
+    const duration = run.startedAt !== undefined && run.endedAt !== undefined ? (run.endedAt - run.startedAt) / 1000 : NaN;
+    const row: (string | number)[] = [run.id, labelOf(run.id), ...SETTINGS.map((f) => setting(run.config, f)), run.state ?? '', lastFinite(run.metrics.loss.view()), run.top1 ?? NaN, run.top1Checkpoint ?? '', duration];
+    lines.push(row.map(cell).join(','));
   }
   return lines.join('\n') + '\n';
 }

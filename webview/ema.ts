@@ -9,11 +9,22 @@ export class Ema {
   readonly out = new Column();
   private acc = 0;
   private count = 0;
+  private cutsSeen = 0;
 
   constructor(readonly weight: number) {}
 
-  /** Smooths the points of `src` added since the last call. */
+  /**
+   * Smooths the points of `src` added since the last call. When values were
+   * dropped from `src` since then (a replay replaced steps), the average is
+   * recomputed from the start, so it never carries on from replaced values.
+   */
   extend(src: Column): Float64Array {
+    if (src.cuts !== this.cutsSeen) {
+      this.cutsSeen = src.cuts;
+      this.out.truncate(0);
+      this.acc = 0;
+      this.count = 0;
+    }
     for (let i = this.out.length; i < src.length; i++) {
       const v = src.at(i);
       if (!Number.isFinite(v)) {

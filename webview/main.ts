@@ -10,14 +10,15 @@ import {
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { DashboardState, DashboardTab, HostMessage, parseDashboardState, RunMeta } from '../src/protocol/dashboard';
-import { CHARTS } from './chartSpecs';
+import { CHARTS, exportNotes } from './chartSpecs';
 import { ChartView } from './chartView';
-import { toCsv } from './csv';
+import { resultsCsv, toCsv } from './csv';
 import { el } from './dom';
 import { chartsToPng } from './exportPng';
 import { MapView } from './mapView';
 import { renderParams } from './paramsTable';
 import { renderResults } from './resultsView';
+import { renderProbeTable } from './probeTable';
 import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
 import { SeriesStore } from './series';
@@ -71,6 +72,7 @@ const toolbar = el('header', { className: 'toolbar' },
     logBox,
     button('Reset zoom', () => setZoom(undefined), 'Or double-click a chart'),
     button('Export CSV', exportCsv, 'Step metrics of the selected runs'),
+    button('Export Results', exportRunResults, 'One row per selected run: settings, final loss, top-1, duration'),
     button('Export PNG', exportPng, 'All charts as one image'),
   ),
 );
@@ -90,7 +92,8 @@ for (const id of Object.keys(tabs) as DashboardTab[]) {
 const runList = el('aside', { className: 'runs' });
 const runInfo = el('div', { className: 'run-info' });
 const grid = el('div', { className: 'grid' });
-views.charts.append(el('div', { className: 'layout' }, runList, el('div', { className: 'main' }, runInfo, grid)));
+const probes = el('section', { className: 'probes' });
+views.charts.append(el('div', { className: 'layout' }, runList, el('div', { className: 'main' }, runInfo, grid, probes)));
 const paramsView = el('div', { className: 'params' });
 views.params.append(paramsView);
 const previewImg = document.createElement('img');
@@ -101,8 +104,8 @@ previewRing.hidden = true;
 views.preview.append(el('div', { className: 'preview' }, previewCaption, previewRing, previewImg));
 const mapView = new MapView(views.map, post);
 let results: Extract<HostMessage, { type: 'results' }> | undefined;
-const exportResults = () => results && post({ type: 'export', kind: 'csv', fileName: `${results.sweepId}-results.csv`, data: results.csv });
-renderResults(views.results, results, exportResults);
+const exportSweepResults = () => results && post({ type: 'export', kind: 'csv', fileName: `${results.sweepId}-results.csv`, data: results.csv });
+renderResults(views.results, results, exportSweepResults);
 app.append(toolbar, panels);
 const charts = CHARTS.map((spec) => new ChartView(spec, grid, setZoom));
 
@@ -142,6 +145,7 @@ function draw(): void {
   for (const c of charts) c.update(input);
   renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }));
   mapView.update(sel, labelOf);
+  renderProbeTable(probes, sel, labelOf);
   document.body.dataset.selected = String(sel.length);
 }
 
@@ -175,9 +179,16 @@ function exportCsv(): void {
   post({ type: 'export', kind: 'csv', fileName: sel.length === 1 ? `${sel[0].id}.csv` : 'supcon-runs.csv', data: toCsv(sel) });
 }
 
+function exportRunResults(): void {
+  const sel = selectedRuns();
+  if (!sel.length) return;
+  post({ type: 'export', kind: 'csv', fileName: 'supcon-results.csv', data: resultsCsv(sel, labelOf) });
+}
+
 function exportPng(): void {
   const sel = selectedRuns();
-  const data = chartsToPng(charts.map((c) => ({ title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: labelOf(r.id), color: runColor(colorOf(r.id)) })));
+  const notes = exportNotes(CHARTS, state.smoothing, state.logScale);
+  const data = chartsToPng(charts.map((c) => ({ id: c.spec.id, title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: labelOf(r.id), color: runColor(colorOf(r.id)) })), notes);
   post({ type: 'export', kind: 'png', fileName: sel.length === 1 ? `${sel[0].id}.png` : 'supcon-charts.png', data });
 }
 
@@ -211,7 +222,7 @@ function handle(msg: HostMessage): void {
       break;
     case 'results':
       results = msg;
-      renderResults(views.results, results, exportResults);
+      renderResults(views.results, results, exportSweepResults);
       break;
   }
 }

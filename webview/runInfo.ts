@@ -30,7 +30,7 @@ export function renderRunInfo(
       const total = run.stepsPerEpoch * config.epochs;
       facts.push(stepProgressText(step, total, state === 'running' ? run.pace.secondsLeft(total) : undefined));
     }
-    if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}%`);
+    if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}% (${run.top1Checkpoint ?? 'last'})`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;
     card.dataset.state = state;

@@ -6,6 +6,7 @@
 import type { RunConfig } from '../src/protocol/config';
 import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
 import { epochNumber, StepPace } from '../src/protocol/progress';
+import { isFinalCheckpoint, ProbeRecord, probeRecord, upsertProbe } from '../src/protocol/probes';
 import { Column } from './column';
 import { emptyRepresentation, ingestDiagnostics, noteCheckpoint, RepresentationData } from './representation';
 
@@ -26,10 +27,17 @@ export interface RunData {
   /** The pace of this run's steps since it (re)started, for time left. */
   pace: StepPace;
   state?: 'running' | 'completed' | 'stopped' | 'failed';
+  /** The headline: probe top-1 of the final checkpoint, named by top1Checkpoint. */
   top1?: number;
+  top1Checkpoint?: string;
+  /** Every probe of the run, one per checkpoint. */
+  probes: ProbeRecord[];
   error?: string;
   hint?: string;
   lastEpoch?: number;
+  /** Wall-clock ms of the first start and of the latest end (finished or failed). */
+  startedAt?: number;
+  endedAt?: number;
   checkpoints: string[];
   representation: RepresentationData;
   /** Bumped on every change, so views redraw only what moved. */
@@ -50,6 +58,7 @@ export function emptyRun(id: string): RunData {
     checkpoints: [],
     representation: emptyRepresentation(),
     pace: new StepPace(),
+    probes: [],
     version: 0,
   };
 }
@@ -71,6 +80,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         run.metrics.negSim.push(num(e.negSim));
         break;
       case 'started':
+        run.startedAt ??= e.t;
         run.config = e.config;
         run.backend = e.backend;
         run.stepsPerEpoch = e.stepsPerEpoch;
@@ -93,14 +103,21 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         run.probeTrainAcc.push(e.trainAcc);
         break;
       case 'probeResult':
-        run.top1 = e.top1;
+        run.probes = upsertProbe(run.probes, probeRecord(e));
+        if (isFinalCheckpoint(e.checkpoint)) {
+          run.top1 = e.top1;
+          run.top1Checkpoint = e.checkpoint;
+        }
         break;
       case 'finished':
         run.state = e.state;
-        if (e.top1 !== undefined) run.top1 = e.top1;
+        run.endedAt = e.t;
+        // older runs put the probed checkpoint's top-1 here even when it was not the final one
+        if (e.top1 !== undefined && run.top1Checkpoint === undefined) run.top1 = e.top1;
         break;
       case 'failed':
         run.state = 'failed';
+        run.endedAt = e.t;
         run.error = e.error;
         run.hint = e.hint;
         break;

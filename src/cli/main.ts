@@ -79,6 +79,9 @@ function stopSignal(): () => boolean {
   });
   // Keep training if the parent window closes: the run folder still records it.
   process.on('disconnect', () => undefined);
+  // A parent that died leaves stdout and stderr leading nowhere (EPIPE): losing
+  // the progress text must not end the run before a stop can save its checkpoint.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   return () => stop;
 }
 

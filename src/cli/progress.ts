@@ -31,6 +31,7 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         startedAt = ev.t;
         line(`run ${ev.runId}: ${ev.config.method} on ${ev.config.dataset.kind} (${ev.trainSize} train / ${ev.testSize} test), ${ev.config.encoder}, backend ${ev.backend.label}`);
         for (const s of ev.backend.skipped) line(`  not ${s.backend}: ${s.reason}`);
+        if (ev.forkedFrom) line(`  a new run forked from ${ev.forkedFrom.runId} at its checkpoint ${ev.forkedFrom.checkpoint} (step ${ev.forkedFrom.globalStep}); that run is kept as it was`);
         break;
       case 'step': {
         if (!tty) return;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CheckpointInfo, listCheckpoints, runFiles, RunSummary } from '../protocol/runFolder';
-import { checkpointItemModel, runItemModel } from './runPresentation';
+import { checkpointItemModel, probeOf, runItemModel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { toTreeItem } from './treeItem';
 
@@ -33,7 +33,7 @@ export class CheckpointsTree implements vscode.TreeDataProvider<CheckpointNode>,
 
   getTreeItem(node: CheckpointNode): vscode.TreeItem {
     if (node.kind === 'checkpoint') {
-      return toTreeItem(checkpointItemModel(node.run.id, node.checkpoint));
+      return toTreeItem(checkpointItemModel(node.run.id, node.checkpoint, probeOf(node.run.status?.probes, node.checkpoint)));
     }
     const first = this.registry.runs[0]?.id === node.run.id;
     const model = runItemModel(node.run, undefined, this.registry.isLive(node.run.id));

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isRunId, listCheckpoints, runFiles, RunSummary } from '../protocol/runFolder';
+import { isPidAlive, isRunId, listCheckpoints, resumeForks, runFiles, RunSummary } from '../protocol/runFolder';
 import type { DashboardTab } from '../protocol/dashboard';
 import { checkpointPosition } from '../protocol/progress';
 import type { CheckpointNode } from './checkpointsTree';
@@ -129,12 +129,24 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         return;
       }
       const ok = await vscode.window.showWarningMessage(`Stop run ${id} (process ${status.pid})? It saves a checkpoint after its current step.`, { modal: true }, 'Stop');
-      if (ok === 'Stop') process.kill(status.pid, 'SIGTERM');
+      if (ok !== 'Stop') return;
+      process.kill(status.pid, 'SIGTERM');
+      // its tree row, card and status bar follow the process's end even if it could not write status.json
+      const poll = setInterval(() => {
+        if (isPidAlive(status.pid)) return;
+        clearInterval(poll);
+        registry.touch(id);
+      }, 500);
     },
     'supconLab.resumeRun': async (arg?: RunArg) => {
       const cp = await pickCheckpoint(arg, 'Resume');
       if (!cp) return;
-      launcher.start({ job: 'resume', runId: cp.run.id, title: `resuming ${cp.run.id} from ${cp.name}`, args: () => ['resume', '--run', cp.run.dir, '--checkpoint', cp.name] });
+      // a completed run is never rewritten: resuming an earlier checkpoint of it trains a new, linked run
+      const step = listCheckpoints(cp.run.dir).find((c) => c.name === cp.name)?.globalStep ?? Infinity;
+      const fork = resumeForks(cp.run.status, step);
+      const title = fork ? `new run forked from ${cp.run.id} at ${cp.name} (${cp.run.id} stays as it is)` : `resuming ${cp.run.id} from ${cp.name}`;
+      const live = launcher.start({ job: 'resume', runId: fork ? undefined : cp.run.id, title, args: () => ['resume', '--run', cp.run.dir, '--checkpoint', cp.name] });
+      if (fork) live?.once('identified', (id) => s.openDashboard([id]));
     },
     'supconLab.probeCheckpoint': async (arg?: RunArg) => {
       const cp = await pickCheckpoint(arg, 'Linear probe');

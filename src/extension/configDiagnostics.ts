@@ -1,4 +1,4 @@
-/** Problems in open *.supcon.json files, as diagnostics that name the field. */
+/** Problems in open *.supcon.json files, as diagnostics that name the field: all of them, one each. */
 import * as vscode from 'vscode';
 import { checkConfigText } from './configCheck';
 import { guard } from './output';
@@ -27,11 +27,12 @@ export class ConfigDiagnostics implements vscode.Disposable {
       this.collection.delete(doc.uri);
       return true;
     }
-    const range = new vscode.Range(doc.positionAt(result.range.start), doc.positionAt(result.range.end));
-    const d = new vscode.Diagnostic(range, result.message, vscode.DiagnosticSeverity.Error);
-    d.source = 'SupCon';
-    if (result.field) d.code = result.field;
-    this.collection.set(doc.uri, [d]);
+    this.collection.set(doc.uri, result.problems.map((p) => {
+      const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(p.range.start), doc.positionAt(p.range.end)), p.message, vscode.DiagnosticSeverity.Error);
+      d.source = 'SupCon';
+      if (p.field) d.code = p.field;
+      return d;
+    }));
     return false;
   }
 

@@ -10,6 +10,7 @@ import { DashboardTab, HostMessage, MapRequest, MAX_SELECTED, parseDashboardStat
 import type { TrainerEvent } from '../protocol/messages';
 import { dashboardHtml } from './dashboardHtml';
 import type { EmbeddingMaps } from './embeddingMaps';
+import { keepExistingRuns } from './dashboardSelection';
 import { EventBatcher } from './eventBatcher';
 import { guard, output } from './output';
 import { runDisplayName } from '../protocol/runNaming';
@@ -166,6 +167,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private onRunsChanged(): void {
+    const { registry } = this.deps;
+    this.selected = keepExistingRuns(this.selected, registry.dir, (id) => registry.isLive(id));
     this.postRuns();
     this.postResults();
     this.syncFeeds();
@@ -220,7 +223,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async export(kind: 'csv' | 'png', fileName: string, data: string): Promise<void> {
-    const base = this.deps.registry.dir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    // the workspace root, where a researcher keeps results; the runs folder is hidden
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.deps.registry.dir ?? '';
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(path.join(base, fileName)),
       filters: kind === 'csv' ? { CSV: ['csv'] } : { PNG: ['png'] },

@@ -10,7 +10,14 @@ import type { RunConfig } from '../protocol/config';
 import type { BackendInfo, TrainerEvent } from '../protocol/messages';
 import { epochNumber, stepProgressText, StepPace } from '../protocol/progress';
 import { runFiles } from '../protocol/runFolder';
-import type { TrainerExit, TrainerProcess } from './trainerProcess';
+import type { TrainerExit } from './trainerProcess';
+
+/** What a LiveRun drives: a trainer it spawned, or one it re-attached to after a window reload. */
+export interface TrainerHandle {
+  on(name: 'event', listener: (e: TrainerEvent) => void): unknown;
+  on(name: 'exit', listener: (x: TrainerExit) => void): unknown;
+  stop(): void;
+}
 
 export type RunJob = 'train' | 'resume' | 'probe';
 
@@ -35,6 +42,8 @@ export interface RunProgress {
 export interface RunOutcome {
   state: 'completed' | 'stopped' | 'failed';
   top1?: number;
+  /** The checkpoint top1 was probed on. */
+  probed?: string;
   error?: string;
   hint?: string;
 }
@@ -80,7 +89,7 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
   private probeEpochs = 0;
   private readonly pace = new StepPace();
 
-  constructor(readonly job: RunJob, readonly proc: TrainerProcess, readonly runsDir: string, runId?: string) {
+  constructor(readonly job: RunJob, readonly proc: TrainerHandle, readonly runsDir: string, runId?: string) {
     super();
     if (runId) {
       this.runId = runId;
@@ -99,8 +108,18 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
     this.proc.stop();
   }
 
+  /** Takes in what a run recorded before this window followed it (a re-attached run): progress and config, no history. */
+  prime(events: readonly TrainerEvent[]): void {
+    for (const e of events) this.apply(e);
+  }
+
   private onEvent(e: TrainerEvent): void {
     if (e.type !== 'log') this.history.push(e);
+    this.apply(e);
+    this.emit('event', e);
+  }
+
+  private apply(e: TrainerEvent): void {
     const p = this.progress;
     switch (e.type) {
       case 'started':
@@ -134,16 +153,15 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
         if (this.job === 'probe') p.fraction = Math.min(1, e.epoch / Math.max(1, this.probeEpochs));
         break;
       case 'probeResult':
-        this.outcome = { ...(this.outcome ?? { state: 'completed' }), top1: e.top1 };
+        this.outcome = { ...(this.outcome ?? { state: 'completed' }), top1: e.top1, probed: e.checkpoint };
         break;
       case 'finished':
-        this.outcome = { state: e.state, top1: e.top1 ?? this.outcome?.top1 };
+        this.outcome = { state: e.state, top1: this.outcome?.top1 ?? e.top1, probed: this.outcome?.probed };
         break;
       case 'failed':
         this.outcome = { state: 'failed', error: e.error, hint: e.hint };
         break;
     }
-    this.emit('event', e);
   }
 
   private onExit(x: TrainerExit): void {

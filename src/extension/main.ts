@@ -8,7 +8,7 @@ import { DashboardPanel } from './dashboardPanel';
 import { EmbeddingMaps } from './embeddingMaps';
 import { gpuPrefix } from './gpuAdvice';
 import { guard, output } from './output';
-import { RunLauncher } from './runLauncher';
+import { followedRunsIn, RunLauncher } from './runLauncher';
 import { RunRegistry } from './runRegistry';
 import { RunsTree } from './runsTree';
 import { RunStatusBar } from './statusBar';
@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     maps: new EmbeddingMaps(() => launcher.launch()),
   };
   const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState));
+  const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState), followedRunsIn(context.workspaceState));
   const diagnostics = new ConfigDiagnostics();
   const runsTree = new RunsTree(registry);
   const checkpointsTree = new CheckpointsTree(registry);
@@ -56,4 +56,6 @@ export function activate(context: vscode.ExtensionContext): void {
       setPreview: (m) => DashboardPanel.show(deps, [], 'preview').setPreview(m),
     }),
   );
+  // runs this window started before a reload: notification with Cancel and status bar again
+  guard('follow runs again', () => launcher.reattach())();
 }

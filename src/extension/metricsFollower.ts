@@ -11,14 +11,14 @@ import { readMetrics } from '../protocol/runFolder';
 export type MetricsSink = (events: TrainerEvent[], reset: boolean) => void;
 
 export class MetricsFollower {
-  private offset = 0;
   private watcher?: fs.FSWatcher;
   private poll?: NodeJS.Timeout;
   private disposed = false;
 
-  constructor(private readonly file: string, private readonly sink: MetricsSink, private readonly pollMs = 1000) {}
+  /** `offset`: where to begin reading (0: the whole file). */
+  constructor(private readonly file: string, private readonly sink: MetricsSink, private readonly pollMs = 1000, private offset = 0) {}
 
-  /** Sends everything in the file (reset), then what is appended. */
+  /** Sends everything in the file from the start offset (reset), then what is appended. */
   start(): void {
     this.read(true);
     try {

@@ -3,16 +3,21 @@
  * Cancel asks the trainer to stop, trainer output in the output channel, a
  * note on which backend ran, and a notification with the outcome.
  */
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendInfo, TrainerEvent } from '../protocol/messages';
+import { runFiles } from '../protocol/runFolder';
+import { AttachedTrainer } from './attachedTrainer';
 import { LiveRun, progressParts, RunJob, RunOutcome } from './liveRun';
 import { guard, output } from './output';
 import { pct, runLabel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
-import { backendSetting, launchSettings } from './settings';
-import { trainerLaunch } from './trainerLaunch';
 import { cudaInstallCommand, gpuAdvice, gpuModulePaths } from './gpuAdvice';
+import { readMetricsPrefix } from './runFeed';
+import { backendSetting, launchSettings } from './settings';
 import { ThroughputStore } from './throughputStore';
+import { trainerLaunch } from './trainerLaunch';
 import { TrainerProcess } from './trainerProcess';
 import type { TrainerLaunch } from './trainerProcess';
 
@@ -25,11 +30,35 @@ export interface JobRequest {
   title: string;
 }
 
+/** Run ids a window started, remembered across its reloads. */
+export interface FollowedRuns {
+  ids(): string[];
+  add(id: string): void;
+  delete(id: string): void;
+}
+
+/** FollowedRuns kept in a VS Code Memento (the workspace state). */
+export function followedRunsIn(state: vscode.Memento): FollowedRuns {
+  const KEY = 'supconLab.followedRuns';
+  const ids = (): string[] => {
+    const v = state.get<unknown>(KEY);
+    return Array.isArray(v) ? v.filter((id): id is string => typeof id === 'string') : [];
+  };
+  return {
+    ids,
+    add: (id) => void state.update(KEY, [...new Set([...ids(), id])]),
+    delete: (id) => void state.update(KEY, ids().filter((i) => i !== id)),
+  };
+}
+
 const JOB_VERB: Record<RunJob, string> = { train: 'Training', resume: 'Resuming', probe: 'Linear probe' };
 
 export class RunLauncher {
   private backendNoteShown = false;
 
+  /**
+   * @param followed the runs this window started, kept across reloads (workspace state), so it can follow them again
+   */
   constructor(
     private readonly extensionPath: string,
     /** Where the optional CUDA backend is installed (gpuAdvice.ts). */
@@ -37,7 +66,17 @@ export class RunLauncher {
     private readonly registry: RunRegistry,
     private readonly openDashboard: (runIds: string[]) => void,
     readonly throughput: ThroughputStore,
+    private readonly followed: FollowedRuns,
   ) {}
+
+  /** Follows again every run this window started that is still training on this machine; forgets the others. */
+  reattach(): void {
+    for (const id of this.followed.ids()) {
+      const status = this.registry.find(id)?.status;
+      if (status?.state === 'running' && status.host === os.hostname() && !this.registry.isLive(id)) this.attach(id, status.pid);
+      else if (!this.registry.isLive(id)) this.followed.delete(id);
+    }
+  }
 
   launch(): TrainerLaunch {
     return trainerLaunch(launchSettings(gpuModulePaths(this.gpuPrefix)), this.extensionPath);
@@ -60,15 +99,41 @@ export class RunLauncher {
       for (const line of text.split('\n')) if (line.trim()) out.info(`${tag()} ${line}`);
     }));
     proc.on('invalid', guard('trainer message', (m: unknown) => out.warn(`${tag()} ignored a malformed trainer message: ${JSON.stringify(m)?.slice(0, 200)}`)));
-    run.on('event', guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)));
-    run.once('exit', guard('run finished', (o: RunOutcome) => this.onExit(run, o)));
     run.once('exit', guard('record speed', () => this.throughput.record(backend, run.history)));
-    this.registry.track(run);
     // A new run's charts come up by themselves.
     if (req.job === 'train') run.once('identified', guard('open dashboard', (id: string) => this.openDashboard([id])));
+    this.follow(run, req.title);
     proc.start(this.launch());
-    this.showProgress(run, req.title);
     return run;
+  }
+
+  /**
+   * Follows again a run this window started before a reload: its trainer goes
+   * on without the window, so events come from its metrics file and Stop is a
+   * signal; the progress notification (with Cancel) and status bar come back.
+   */
+  attach(runId: string, pid: number): LiveRun | undefined {
+    const runsDir = this.registry.dir;
+    if (!runsDir) return undefined;
+    const proc = new AttachedTrainer(path.join(runsDir, runId), pid);
+    const run = new LiveRun('train', proc, runsDir, runId);
+    run.prime(readMetricsPrefix(runFiles(run.runDir!).metrics, run.spawnOffset));
+    run.once('exit', () => proc.dispose());
+    this.follow(run, `${runLabel(runId)} (followed again after a reload)`);
+    proc.start(run.spawnOffset);
+    output().info(`[${runId}] following again: trainer process ${pid}`);
+    return run;
+  }
+
+  /** Reports on a run: output channel, outcome, registry (tree and status bar) and the progress notification. */
+  private follow(run: LiveRun, title: string): void {
+    run.on('event', guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)));
+    run.once('exit', guard('run finished', (o: RunOutcome) => this.onExit(run, o)));
+    run.on('identified', (id: string) => this.followed.add(id));
+    if (run.runId) this.followed.add(run.runId);
+    run.once('exit', () => run.runId && this.followed.delete(run.runId));
+    this.registry.track(run);
+    this.showProgress(run, title);
   }
 
   private showProgress(run: LiveRun, title: string): void {
@@ -146,7 +211,7 @@ export class RunLauncher {
       void vscode.window.showErrorMessage(`SupCon ${run.job} ${runLabel(name)} failed: ${o.error ?? 'unknown error'}${o.hint ? ` Hint: ${o.hint}` : ''}`, 'Show Log', ...open).then(act);
       return;
     }
-    const top1 = o.top1 !== undefined ? ` Probe top-1: ${pct(o.top1)}.` : '';
+    const top1 = o.top1 !== undefined ? ` Probe top-1: ${pct(o.top1)}${o.probed ? ` (${o.probed})` : ''}.` : '';
     const what = o.state === 'stopped' ? `stopped at epoch ${run.progress.epoch}; its checkpoint was saved.` : 'completed.';
     output().info(`[${name}] ${o.state}${top1}`);
     void vscode.window.showInformationMessage(`SupCon ${run.job === 'probe' ? 'probe of' : 'run'} ${runLabel(name)} ${what}${top1}`, ...open).then(act);

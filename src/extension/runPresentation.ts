@@ -4,9 +4,11 @@
  */
 import type { RunConfig } from '../protocol/config';
 import type { RunState } from '../protocol/messages';
+import { isRunId } from '../protocol/messages';
 import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
 import { checkpointPosition } from '../protocol/progress';
 import { keySettings } from '../protocol/runNaming';
+import type { ProbeRecord } from '../protocol/probes';
 import type { RunProgress } from './liveRun';
 
 export interface ItemModel {
@@ -62,17 +64,21 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   const parts: string[] = [];
   const settings = keySettings(c);
   if (settings) parts.push(settings);
-  if (isNum(s?.top1)) parts.push(`top-1 ${pct(s.top1)}`);
+  const headline = typeof s?.top1Checkpoint === 'string' ? ` (${s.top1Checkpoint})` : '';
+  if (isNum(s?.top1)) parts.push(`top-1 ${pct(s.top1)}${headline}`);
   else if (live?.loss !== undefined) parts.push(`loss ${fmtLoss(live.loss)}`);
   else if (isNum(s?.lastLoss)) parts.push(`loss ${fmtLoss(s.lastLoss)}`);
   if (state === 'running' && isNum(c.epochs)) parts.push(`epoch ${live?.epoch ?? (isNum(s?.epoch) ? s.epoch : 0) + 1}/${c.epochs}`);
   if (run.problem && !s) parts.push('unreadable');
+  else if (!isRunId(run.id)) parts.push('renamed: read only');
 
   const tip = [`**${escapeMd(run.id)}**`, '', `State: ${state}`];
   const started = runStartText(run.id);
   if (started) tip.push(`Started: ${started}`);
   if (typeof s?.backend?.label === 'string') tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
-  if (isNum(s?.top1)) tip.push(`Probe top-1: ${pct(s.top1)}`);
+  if (isNum(s?.top1)) tip.push(`Probe top-1${escapeMd(headline)}: ${pct(s.top1)}`);
+  const parent = s?.parent;
+  if (typeof parent?.runId === 'string' && typeof parent.checkpoint === 'string') tip.push(`Forked from ${escapeMd(parent.runId)} at its checkpoint ${escapeMd(parent.checkpoint)}`);
   if (typeof s?.error === 'string') tip.push(`Error: ${escapeMd(s.error)}`);
   if (typeof s?.hint === 'string') tip.push(`Hint: ${escapeMd(s.hint)}`);
   if (run.problem) tip.push(`Problem: ${escapeMd(run.problem)}`);
@@ -92,16 +98,29 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   };
 }
 
-export function checkpointItemModel(runId: string, cp: CheckpointInfo): ItemModel {
+/** The probe of this checkpoint among a run's records: same name, and the same step when the record has one (a replaced `last` is not its earlier self). */
+export function probeOf(probes: unknown, cp: CheckpointInfo): ProbeRecord | undefined {
+  if (!Array.isArray(probes)) return undefined;
+  return (probes as ProbeRecord[]).find((p) => p?.checkpoint === cp.name && isNum(p.top1) && (p.globalStep === undefined || p.globalStep === cp.globalStep));
+}
+
+export function checkpointItemModel(runId: string, cp: CheckpointInfo, probe?: ProbeRecord): ItemModel {
   const parts = [checkpointPosition(cp)];
   if (cp.metric !== undefined) parts.push(fmtLoss(cp.metric));
+  if (probe) parts.push(`probe top-1 ${pct(probe.top1)}`);
   const saved = cp.savedAt ? new Date(cp.savedAt).toLocaleString() : 'unknown';
   return {
     id: `${runId}/${cp.name}`,
     label: cp.name,
     description: parts.join(' · '),
     icon: { id: 'save' },
-    tooltip: [`**${escapeMd(cp.name)}** of ${escapeMd(runId)}`, `Saved ${checkpointPosition(cp)} (global step ${cp.globalStep})`, cp.metric !== undefined ? `Metric: ${cp.metric}` : '', `Saved: ${escapeMd(saved)}`].filter(Boolean).join('  \n'),
+    tooltip: [
+      `**${escapeMd(cp.name)}** of ${escapeMd(runId)}`,
+      `Saved ${checkpointPosition(cp)} (global step ${cp.globalStep})`,
+      cp.metric !== undefined ? `Metric: ${cp.metric}` : '',
+      `Saved: ${escapeMd(saved)}`,
+      probe ? `Probe top-1: ${pct(probe.top1)} (best ${pct(probe.bestTop1)} at probe epoch ${probe.bestEpoch + 1}; ${probe.epochs} epochs${isNum(probe.batchSize) ? `, batch ${probe.batchSize}` : ''}), ${escapeMd(new Date(probe.t).toLocaleString())}` : '',
+    ].filter(Boolean).join('  \n'),
     contextValue: 'supconCheckpoint',
   };
 }

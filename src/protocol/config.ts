@@ -156,7 +156,7 @@ export const runConfigSchema: Schema = {
       properties: {
         epochs: int(1, 1000, 10, 'Probe epochs.'),
         lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.1, description: 'Probe learning rate.' },
-        batchSize: int(1, 65_536, 512, 'Probe batch size.'),
+        batchSize: int(1, 65_536, 512, 'Probe batch size; at most a tenth of the training images (rounded up), so each probe epoch has 10 steps; the value used is recorded with each probe result.'),
       },
     },
     monitor: {
@@ -203,16 +203,26 @@ function expected(s: Schema): string {
   return `a ${s.type}`;
 }
 
-function check(value: unknown, s: Schema, field: string): unknown {
-  const fail = () => new ConfigError(field, `expected ${expected(s)}, got ${show(value)}`);
+/**
+ * Checks `value` against `s`, pushing every problem found (in document order)
+ * onto `problems`; a bad field takes its default so the rest is still checked.
+ */
+function check(value: unknown, s: Schema, field: string, problems: ConfigError[]): unknown {
+  const fail = () => {
+    problems.push(new ConfigError(field, `expected ${expected(s)}, got ${show(value)}`));
+    return s.default;
+  };
   if (s.type === 'object') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail();
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      fail();
+      value = {};
+    }
     const obj = value as Record<string, unknown>;
     const props = s.properties ?? {};
     for (const key of Object.keys(obj)) {
       if (!(key in props)) {
         const known = Object.keys(props).filter((k) => k !== '$schema').join(', ');
-        throw new ConfigError(field ? `${field}.${key}` : key, `unknown field (known: ${known})`);
+        problems.push(new ConfigError(field ? `${field}.${key}` : key, `unknown field (known: ${known})`));
       }
     }
     const out: Record<string, unknown> = {};
@@ -220,58 +230,95 @@ function check(value: unknown, s: Schema, field: string): unknown {
       if (key === '$schema') continue;
       const path = field ? `${field}.${key}` : key;
       if (obj[key] === undefined) {
-        if (sub.type === 'object') out[key] = check({}, sub, path);
+        if (sub.type === 'object') out[key] = check({}, sub, path, problems);
         else if (sub.default !== undefined) out[key] = sub.default;
-        else if (s.required?.includes(key)) throw new ConfigError(path, `is required (${expected(sub)})`);
+        else if (s.required?.includes(key)) problems.push(new ConfigError(path, `is required (${expected(sub)})`));
       } else {
-        out[key] = check(obj[key], sub, path);
+        out[key] = check(obj[key], sub, path, problems);
       }
     }
     return out;
   }
-  if (s.enum) {
-    if (!s.enum.includes(value as string)) throw fail();
-    return value;
-  }
-  if (s.type === 'boolean') {
-    if (typeof value !== 'boolean') throw fail();
-    return value;
-  }
+  if (s.enum) return s.enum.includes(value as string) ? value : fail();
+  if (s.type === 'boolean') return typeof value === 'boolean' ? value : fail();
   if (s.type === 'string') {
-    if (typeof value !== 'string') throw fail();
-    if (s.maxLength !== undefined && value.length > s.maxLength) throw new ConfigError(field, `at most ${s.maxLength} characters`);
-    if (s.pattern && !new RegExp(s.pattern).test(value)) throw new ConfigError(field, `${show(value)} may hold only letters, digits, _ . and -`);
+    if (typeof value !== 'string') return fail();
+    if (s.maxLength !== undefined && value.length > s.maxLength) {
+      problems.push(new ConfigError(field, `at most ${s.maxLength} characters`));
+      return s.default;
+    }
+    if (s.pattern && !new RegExp(s.pattern).test(value)) {
+      problems.push(new ConfigError(field, `${show(value)} may hold only letters, digits, _ . and -`));
+      return s.default;
+    }
     return value;
   }
   // number or integer
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw fail();
-  if (s.type === 'integer' && !Number.isInteger(value)) throw fail();
-  if (s.minimum !== undefined && value < s.minimum) throw fail();
-  if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) throw fail();
-  if (s.maximum !== undefined && value > s.maximum) throw fail();
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fail();
+  if (s.type === 'integer' && !Number.isInteger(value)) return fail();
+  if (s.minimum !== undefined && value < s.minimum) return fail();
+  if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) return fail();
+  if (s.maximum !== undefined && value > s.maximum) return fail();
   return value;
 }
 
 const needsPath: readonly DatasetKind[] = ['cifar10', 'cifar100', 'idx', 'folder'];
 
-/** Validates untrusted input and returns the full config with every default filled in. */
-export function resolveConfig(input: unknown): RunConfig {
-  const config = check(input ?? {}, runConfigSchema, '') as RunConfig;
+/** Problems between fields, once each field is valid on its own. */
+function crossFieldProblems(config: RunConfig): ConfigError[] {
+  const problems: ConfigError[] = [];
   if (needsPath.includes(config.dataset.kind) && !config.dataset.path) {
-    throw new ConfigError('dataset.path', `is required for dataset kind "${config.dataset.kind}"`);
+    problems.push(new ConfigError('dataset.path', `is required for dataset kind "${config.dataset.kind}"`));
   }
   if (config.name.includes('..')) {
-    throw new ConfigError('name', `${show(config.name)} must not contain ".." (it becomes part of a folder name)`);
+    problems.push(new ConfigError('name', `${show(config.name)} must not contain ".." (it becomes part of a folder name)`));
   }
   if (config.method === 'simclr' && config.views === 1) {
-    throw new ConfigError('views', 'simclr needs at least 2 views: with 1 view no anchor has a positive');
+    problems.push(new ConfigError('views', 'simclr needs at least 2 views: with 1 view no anchor has a positive'));
   }
+  return problems;
+}
+
+/** Validates untrusted input and returns the full config with every default filled in; throws the first ConfigError. */
+export function resolveConfig(input: unknown): RunConfig {
+  const problems: ConfigError[] = [];
+  const config = check(input ?? {}, runConfigSchema, '', problems) as RunConfig;
+  const [first] = problems.length ? problems : crossFieldProblems(config);
+  if (first) throw first;
   return config;
 }
 
-/** The schema as a JSON Schema document for `jsonValidation`. */
+/** Every problem of a config at once, each naming its field (for editors); empty when it is valid. */
+export function configProblems(input: unknown): ConfigError[] {
+  const problems: ConfigError[] = [];
+  const config = check(input ?? {}, runConfigSchema, '', problems) as RunConfig;
+  return [...problems, ...crossFieldProblems(config)];
+}
+
+/**
+ * The schema as a JSON Schema document for `jsonValidation`: types, values to
+ * complete and hovers that give each field's range and default. It validates
+ * nothing itself: SupCon Lab's own diagnostics report every problem once, in
+ * the words the trainer uses, so the editor's schema warnings would only
+ * repeat them.
+ */
 export function jsonSchemaDocument(): object {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', title: 'SupCon Lab run config', ...runConfigSchema };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', title: 'SupCon Lab run config', ...editorSchema(runConfigSchema) };
+}
+
+/** Hover text of a field: its description, then what is allowed and its default. */
+export function fieldHover(s: Schema): string {
+  const def = s.default !== undefined && s.default !== '' ? ` Default: \`${show(s.default)}\`.` : '';
+  return `${s.description ?? ''}\n\nAllowed: ${expected(s)}.${def}`.trim();
+}
+
+function editorSchema(s: Schema): object {
+  if (s.type === 'object') {
+    const properties = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, sub]) => [k, k === '$schema' ? { type: 'string' } : editorSchema(sub)]));
+    return { type: 'object', description: s.description, properties };
+  }
+  const examples = s.enum ?? (s.type === 'boolean' ? [true, false] : undefined);
+  return { description: s.description, markdownDescription: fieldHover(s), default: s.default, ...(examples ? { examples } : {}) };
 }
 
 /**

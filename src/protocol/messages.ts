@@ -55,6 +55,13 @@ export interface Diagnostics {
   seconds: number;
 }
 
+/** The run and checkpoint a forked run continues from. */
+export interface RunParent {
+  runId: string;
+  checkpoint: string;
+  globalStep: number;
+}
+
 interface Base {
   /** Wall-clock time in ms since the epoch. */
   t: number;
@@ -62,12 +69,35 @@ interface Base {
 
 export type TrainerEvent = Base &
   (
-    | { type: 'started'; runId: string; config: RunConfig; backend: BackendInfo; resumedFrom?: string; trainSize: number; testSize: number; stepsPerEpoch: number }
+    | {
+        type: 'started';
+        runId: string;
+        config: RunConfig;
+        backend: BackendInfo;
+        resumedFrom?: string;
+        /** A new run continuing from a checkpoint of another, which stays as it was. */
+        forkedFrom?: RunParent;
+        trainSize: number;
+        testSize: number;
+        stepsPerEpoch: number;
+      }
     | { type: 'step'; epoch: number; step: number; globalStep: number; loss: number; lr: number; imagesPerSec: number; posSim: number; negSim: number }
     | { type: 'epoch'; epoch: number; loss: number; lr: number; imagesPerSec: number; seconds: number }
     | { type: 'checkpoint'; name: string; epoch: number; globalStep: number; metric?: number }
     | { type: 'probeProgress'; epoch: number; epochs: number; loss: number; trainAcc: number; testAcc: number }
-    | { type: 'probeResult'; checkpoint: string; top1: number; bestTop1: number; bestEpoch: number; epochs: number }
+    | {
+        type: 'probeResult';
+        checkpoint: string;
+        /** Global step of the probed checkpoint; absent in runs recorded before it was added. */
+        globalStep?: number;
+        top1: number;
+        bestTop1: number;
+        bestEpoch: number;
+        epochs: number;
+        /** The probe's learning rate and effective batch size; absent in older runs. */
+        lr?: number;
+        batchSize?: number;
+      }
     | ({ type: 'diagnostics' } & Diagnostics)
     | { type: 'log'; level: 'info' | 'debug'; message: string }
     | { type: 'warning'; code: string; message: string; step?: number }
@@ -89,6 +119,7 @@ export function isRunId(id: unknown): id is string {
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const nullableNum = (v: unknown): boolean => v === null || num(v);
+const optionalNum = (v: unknown): boolean => v === undefined || num(v);
 const str = (v: unknown): v is string => typeof v === 'string';
 const matrix = (v: unknown): boolean =>
   Array.isArray(v) && v.every((row) => Array.isArray(row) && row.length === v.length && row.every(nullableNum));
@@ -102,7 +133,7 @@ const shapes: Record<TrainerEventType, Record<string, (v: unknown) => boolean>> 
   epoch: { epoch: num, loss: nullableNum, lr: num, imagesPerSec: num, seconds: num },
   checkpoint: { name: str, epoch: num, globalStep: num },
   probeProgress: { epoch: num, epochs: num, loss: nullableNum, trainAcc: num, testAcc: num },
-  probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num },
+  probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num, globalStep: optionalNum, lr: optionalNum, batchSize: optionalNum },
   diagnostics: {
     epoch: num, globalStep: num, samples: num, knnTop1: num, alignment: num, classAlignment: nullableNum, uniformity: num,
     stdMean: num, stdCollapsed: num, effectiveRank: num, dim: num, classSimilarity: matrix, seconds: num,

@@ -14,7 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { RunConfig } from './config';
-import { BackendInfo, isRunId, parseEventLine, RunState, TrainerEvent } from './messages';
+import { BackendInfo, isRunId, parseEventLine, RunParent, RunState, TrainerEvent } from './messages';
+import type { ProbeRecord } from './probes';
 
 export const DEFAULT_RUNS_DIR = path.join('.supcon', 'runs');
 
@@ -30,7 +31,13 @@ export interface RunStatus {
   globalStep: number;
   backend?: BackendInfo;
   lastLoss?: number;
+  /** The headline: probe top-1 of the final checkpoint, named by top1Checkpoint. */
   top1?: number;
+  top1Checkpoint?: string;
+  /** Every probe of the run, one record per checkpoint. */
+  probes?: ProbeRecord[];
+  /** Set on a run forked from a checkpoint of another (a resume that would have rewritten a completed run). */
+  parent?: RunParent;
   error?: string;
   hint?: string;
 }
@@ -63,6 +70,7 @@ export const runFiles = (runDir: string) => ({
 });
 
 export { isRunId };
+export type { RunParent };
 
 /** Run ids sort by start time: 20261128-142501-supcon-fmnist-3fa2. */
 export function newRunId(label: string, now = new Date()): string {
@@ -157,6 +165,15 @@ export function readStatus(runDir: string, hostname = os.hostname()): RunStatus 
   return status;
 }
 
+/**
+ * Whether resuming from a checkpoint at `checkpointStep` forks a new run: a
+ * completed run with later steps would otherwise have them, its checkpoints
+ * and its result replaced.
+ */
+export function resumeForks(status: RunStatus | undefined, checkpointStep: number): boolean {
+  return status?.state === 'completed' && checkpointStep < status.globalStep;
+}
+
 export function readSummary(runsDir: string, id: string): RunSummary {
   const dir = path.join(runsDir, id);
   const summary: RunSummary = { id, dir };
@@ -175,7 +192,7 @@ export function readSummary(runsDir: string, id: string): RunSummary {
   return summary;
 }
 
-/** Every run under runsDir, newest first. Folders that are not runs are skipped. */
+/** Every run under runsDir, newest first, then renamed run folders (with a problem saying so). Folders that are not runs are skipped. */
 export function listRuns(runsDir: string): RunSummary[] {
   let entries: fs.Dirent[];
   try {
@@ -183,12 +200,26 @@ export function listRuns(runsDir: string): RunSummary[] {
   } catch {
     return [];
   }
-  return entries
-    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && isRunId(e.name))
+  const folders = entries.filter((e) => e.isDirectory() || e.isSymbolicLink());
+  const runs = folders.filter((e) => isRunId(e.name)).map((e) => e.name).sort().reverse().map((id) => readSummary(runsDir, id));
+  // a run folder the user renamed: listed with its problem rather than silently dropped
+  const renamed = folders
+    .filter((e) => !e.name.startsWith('.') && !isRunId(e.name) && fs.existsSync(runFiles(path.join(runsDir, e.name)).config))
     .map((e) => e.name)
     .sort()
-    .reverse()
-    .map((id) => readSummary(runsDir, id));
+    .map((name) => {
+      const summary = readSummary(runsDir, name);
+      return { ...summary, problem: [renamedProblem(summary.dir), summary.problem].filter(Boolean).join('; ') };
+    });
+  return [...runs, ...renamed];
+}
+
+/**
+ * Why a run folder whose name is not a run id cannot be written to: every
+ * event names its run by the folder, and readers reject ids of another form.
+ */
+export function renamedProblem(runDir: string): string {
+  return `folder name "${path.basename(runDir)}" is not a run id (like 20261128-142501-supcon-fashion-mnist-3fa2): it was renamed, so its runs cannot be continued or probed; rename it back to a run id`;
 }
 
 export interface MetricsChunk {

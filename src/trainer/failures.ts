@@ -1,12 +1,21 @@
-/** What to change when the loss or the weights stop being finite. */
-export const DIVERGED_HINT = 'Lower the learning rate or raise the temperature; the last good checkpoint is kept and can be resumed.';
+/**
+ * What to change when the loss or the weights stop being finite. A hint
+ * points to a checkpoint only when the run has one.
+ */
+export function divergedHint(hasCheckpoint: boolean): string {
+  return `Lower the learning rate or raise the temperature; ${hasCheckpoint ? 'the last good checkpoint is kept and can be resumed' : 'no checkpoint was saved before it, so start a new run'}.`;
+}
 
-/** Turns an error into the message a researcher sees, with what to change. */
-export function describeFailure(e: unknown): { error: string; hint?: string } {
+/**
+ * Turns an error into the message a researcher sees, with what to change.
+ * `hasCheckpoint` (default true: a caller that cannot tell) says whether the
+ * run has a checkpoint to resume from; without one no hint offers a resume.
+ */
+export function describeFailure(e: unknown, hasCheckpoint = true): { error: string; hint?: string } {
   const error = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left|quota exceeded/i.test(error)) {
-    return { error, hint: 'The disk is full: free space on the runs directory\'s disk, then resume from the last checkpoint.' };
+    return { error, hint: `The disk is full: free space on the runs directory's disk, then ${hasCheckpoint ? 'resume from the last checkpoint' : 'start the run again (it saved no checkpoint)'}.` };
   }
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
     return { error, hint: 'Choose a runs directory you can write to (setting supconLab.runsDirectory or --runs-dir).' };
@@ -18,7 +27,7 @@ export function describeFailure(e: unknown): { error: string; hint?: string } {
   if (/npm install|not installed|cannot load backend/i.test(error)) {
     return { error, hint: 'Install the backend named above, or run with backend "auto".' };
   }
-  if (/NaN or infinite/.test(error)) return { error, hint: DIVERGED_HINT };
+  if (/NaN or infinite/.test(error)) return { error, hint: divergedHint(hasCheckpoint) };
   if (/^training worker \d+ of \d+/.test(error)) {
     return { error, hint: 'A training thread failed; resume the run. If it fails again, start it anew with fewer threads (threads 1 trains in one thread).' };
   }

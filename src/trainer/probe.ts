@@ -61,8 +61,23 @@ export interface ProbeOutcome {
   /** Best test top-1 over epochs (optimistic: chosen on the test split), with its epoch. */
   bestTop1: number;
   bestEpoch: number;
+  /** The batch size used (see probeBatchSize). */
+  batchSize: number;
 }
 
+/**
+ * The probe's batch: the configured one, but at most a tenth of the training
+ * set (rounded up), so a small set still gets 10 SGD steps an epoch. The value
+ * used is recorded with each probe result and named in `--help`.
+ */
+export function probeBatchSize(configured: number, trainCount: number): number {
+  return Math.min(configured, Math.ceil(trainCount / 10));
+}
+
+/**
+ * Trains the linear probe on frozen features (see the file comment) and
+ * reports each epoch through onProgress. Accuracies are fractions in [0, 1].
+ */
 export async function linearProbe(
   encoder: Encoder,
   dataset: Dataset,
@@ -85,8 +100,7 @@ export async function linearProbe(
   const classifier = createLinear(dim, dataset.classes.length, rng, 'probe');
   const params = [...classifier.params.trainable.values()];
   const optim = new Sgd(params, 0.9, 0);
-  // small sets still get at least 10 steps an epoch
-  const batch = Math.min(cfg.batchSize, Math.ceil(dataset.train.count / 10));
+  const batch = probeBatchSize(cfg.batchSize, dataset.train.count);
   const perEpoch = Math.max(1, Math.floor(dataset.train.count / batch));
   const total = perEpoch * cfg.epochs;
   let step = 0;
@@ -120,5 +134,5 @@ export async function linearProbe(
     classifier.params.dispose();
     optim.dispose();
   }
-  return { top1: last, bestTop1: best.top1, bestEpoch: best.epoch };
+  return { top1: last, bestTop1: best.top1, bestEpoch: best.epoch, batchSize: batch };
 }

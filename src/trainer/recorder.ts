@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
-import { newRunId, readStatus, removeQuietly, RunStatus, runFiles, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/runFolder';
+import { isFinalCheckpoint, probeRecord, upsertProbe } from '../protocol/probes';
+import { newRunId, readStatus, removeQuietly, RunParent, RunStatus, runFiles, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/runFolder';
 
 /** An event before the recorder stamps its time. */
 export type EventBody = TrainerEvent extends infer E ? (E extends TrainerEvent ? Omit<E, 't'> : never) : never;
@@ -43,9 +44,10 @@ export class RunRecorder {
   /**
    * A new run folder with its resolved config and status. It is filled under a
    * name that is not a run id and renamed into place, so a run folder never
-   * lacks either file, and two trainers can never share one.
+   * lacks either file, and two trainers can never share one. `parent` links a
+   * run forked from another run's checkpoint.
    */
-  static create(runsDir: string, config: RunConfig, listener?: (ev: TrainerEvent) => void): RunRecorder {
+  static create(runsDir: string, config: RunConfig, listener?: (ev: TrainerEvent) => void, parent?: RunParent): RunRecorder {
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(runsDir);
@@ -54,7 +56,7 @@ export class RunRecorder {
     }
     if (stat && !stat.isDirectory()) throw new Error(`runs directory ${runsDir} is a file, expected a folder`);
     const label = [config.name || config.method, config.dataset.kind].join('-');
-    const status = freshStatus();
+    const status: RunStatus = { ...freshStatus(), parent };
     for (let attempt = 1; ; attempt++) {
       const runDir = path.join(runsDir, newRunId(label));
       const staging = path.join(runsDir, `.${path.basename(runDir)}.new`);
@@ -142,7 +144,11 @@ export class RunRecorder {
         s.epoch = ev.epoch;
         break;
       case 'probeResult':
-        s.top1 = ev.top1;
+        s.probes = upsertProbe(Array.isArray(s.probes) ? s.probes : [], probeRecord(ev));
+        if (isFinalCheckpoint(ev.checkpoint)) {
+          s.top1 = ev.top1;
+          s.top1Checkpoint = ev.checkpoint;
+        }
         break;
       case 'finished':
         s.state = ev.state;

@@ -7,15 +7,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
-import { listCheckpoints, readJson, readStatus, RunStatus, runFiles } from '../protocol/runFolder';
+import { isRunId, listCheckpoints, readJson, readStatus, renamedProblem, resumeForks, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
 import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
 import { Dataset, loadDataset } from './data/dataset';
 import { representationMonitor } from './diagnostics/monitor';
-import { describeFailure, DIVERGED_HINT } from './failures';
+import { describeFailure, divergedHint } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
-import { linearProbe } from './probe';
+import { linearProbe, probeBatchSize } from './probe';
+import { isFinalCheckpoint } from '../protocol/probes';
 import { EventBody, RunRecorder } from './recorder';
 
 export interface JobOptions {
@@ -31,26 +32,62 @@ export function defaultCacheDir(): string {
 /** Starts a new run in a new folder under runsDir. */
 export async function trainRun(runsDir: string, config: RunConfig, opts: JobOptions): Promise<RunStatus> {
   const recorder = RunRecorder.create(runsDir, config, opts.onEvent);
-  return execute(recorder, config, opts, { pretrain: true });
+  const plan: Plan = { pretrain: true };
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(config, opts, plan);
+  } catch (e) {
+    return fail(recorder, e);
+  }
+  return execute(recorder, config, opts, plan, prepared);
 }
 
-/** Continues a run from one of its checkpoints, appending to the same metrics. */
+/**
+ * Continues a run from one of its checkpoints, appending to the same metrics.
+ * A completed run resumed from a checkpoint before its end would have its
+ * later steps, checkpoints and result replaced: it is kept as it is, and the
+ * training continues in a new run forked from that checkpoint, whose status
+ * names its parent (run id, checkpoint, step).
+ */
 export async function resumeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
   const { config, saved } = openRun(runDir, checkpoint);
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: true, checkpoint: saved });
+  const plan: Plan = { pretrain: true, checkpoint: saved };
+  const prepared = await prepare(config, opts, plan);
+  const previous = tryReadStatus(runDir);
+  const forkedFrom = resumeForks(previous, saved.loaded.manifest.globalStep)
+    ? { runId: path.basename(runDir), checkpoint, globalStep: saved.loaded.manifest.globalStep }
+    : undefined;
+  let recorder: RunRecorder;
+  try {
+    recorder = forkedFrom ? RunRecorder.create(path.dirname(runDir), config, opts.onEvent, forkedFrom) : RunRecorder.reopen(runDir, opts.onEvent);
+  } catch (e) {
+    disposeModel(prepared.model);
+    await releaseBackend();
+    throw e;
+  }
+  return execute(recorder, config, opts, { ...plan, forkedFrom }, prepared);
 }
 
-/** Runs the linear probe on a saved checkpoint of a run. */
+function tryReadStatus(runDir: string): RunStatus | undefined {
+  try {
+    return readStatus(runDir);
+  } catch {
+    return undefined; // unreadable status: the job rewrites it
+  }
+}
+
+/**
+ * Runs the linear probe on a saved checkpoint of a run. Data, model and
+ * checkpoint are checked before the run is reopened: a checkpoint that does
+ * not fit (another encoder, projection size or dataset) is refused with the
+ * run left exactly as it was.
+ */
 export async function probeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
   const { config, saved } = openRun(runDir, checkpoint);
-  let previous: RunStatus['state'] = 'completed';
-  try {
-    previous = readStatus(runDir).state;
-  } catch {
-    // unreadable status: the probe rewrites it
-  }
-  const endState = previous === 'completed' ? 'completed' : 'stopped';
-  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, { pretrain: false, checkpoint: saved, endState });
+  const previous = tryReadStatus(runDir)?.state ?? 'completed';
+  const plan: Plan = { pretrain: false, checkpoint: saved, endState: previous === 'completed' ? 'completed' : 'stopped' };
+  const prepared = await prepare(config, opts, plan);
+  return execute(RunRecorder.reopen(runDir, opts.onEvent), config, opts, plan, prepared);
 }
 
 interface SavedCheckpoint {
@@ -63,6 +100,8 @@ interface SavedCheckpoint {
 function openRun(runDir: string, checkpoint: string): { config: RunConfig; saved: SavedCheckpoint } {
   refuseLive(runDir);
   const config = readRunConfig(runDir);
+  // a run folder, renamed: its events would name a run id every reader rejects
+  if (!isRunId(path.basename(runDir))) throw new Error(`${runDir}: ${renamedProblem(runDir)}`);
   repairCheckpoints(runDir);
   const dir = checkpointDir(runDir, checkpoint);
   return { config, saved: { name: checkpoint, dir, loaded: loadCheckpoint(dir) } };
@@ -115,10 +154,23 @@ function checkPositivesPossible(config: RunConfig, dataset: Dataset): void {
 interface Plan {
   pretrain: boolean;
   checkpoint?: SavedCheckpoint;
+  /** Set when a resume continues in a new run instead of rewriting its parent. */
+  forkedFrom?: RunParent;
   endState?: 'completed' | 'stopped';
 }
 
-async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan): Promise<RunStatus> {
+/** What a job needs before it writes anything: backend, data, the model with its checkpoint restored. */
+interface Prepared {
+  backend: Awaited<ReturnType<typeof initBackend>>;
+  dataset: Dataset;
+  model: Model;
+  position: TrainingPosition;
+  /** What loading the data said; recorded after `started`. */
+  loadNotes: EventBody[];
+}
+
+/** Throws (having released what it took) when the data, model or checkpoint cannot be used. */
+async function prepare(config: RunConfig, opts: JobOptions, plan: Plan): Promise<Prepared> {
   let model: Model | undefined;
   try {
     const backend = await initBackend(config.backend, config.threads || os.availableParallelism());
@@ -139,12 +191,34 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       const { epoch, stepInEpoch, globalStep, rngState } = loaded.manifest;
       position = { epoch, stepInEpoch, globalStep, rngState };
     }
+    return { backend, dataset, model, position, loadNotes };
+  } catch (e) {
+    if (model) disposeModel(model);
+    await releaseBackend();
+    throw e;
+  }
+}
+
+/** Records a failure, with a hint that never promises a checkpoint the run does not have. */
+function fail(recorder: RunRecorder, e: unknown): RunStatus {
+  try {
+    recorder.emit({ type: 'failed', ...describeFailure(e, listCheckpoints(recorder.runDir).length > 0) });
+    return recorder.status;
+  } finally {
+    recorder.close();
+  }
+}
+
+async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan, prepared: Prepared): Promise<RunStatus> {
+  const { backend, dataset, model, position, loadNotes } = prepared;
+  try {
     recorder.emit({
       type: 'started',
       runId: recorder.runId,
       config,
       backend,
       resumedFrom: plan.checkpoint?.name,
+      forkedFrom: plan.forkedFrom,
       trainSize: dataset.train.count,
       testSize: dataset.test.count,
       stepsPerEpoch: stepsPerEpoch(dataset.train.count, config.batchSize),
@@ -160,7 +234,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         recorder.emit({
           type: 'failed',
           error: `loss became NaN or infinite at step ${outcome.step}${outcome.lastLoss !== undefined ? ` (last finite loss ${outcome.lastLoss.toFixed(4)})` : ''}`,
-          hint: DIVERGED_HINT,
+          hint: divergedHint(listCheckpoints(recorder.runDir).length > 0),
           step: outcome.step,
         });
         return recorder.status;
@@ -171,17 +245,33 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       }
     }
     const probeName = plan.checkpoint && !plan.pretrain ? plan.checkpoint.name : config.epochs === 0 ? 'init' : 'last';
+    const probeAt = plan.checkpoint && !plan.pretrain ? plan.checkpoint.loaded.manifest.globalStep : recorder.status.globalStep;
+    const batchSize = probeBatchSize(config.probe.batchSize, dataset.train.count);
+    if (batchSize !== config.probe.batchSize) {
+      recorder.emit({ type: 'log', level: 'info', message: `probe batch size ${batchSize}: probe.batchSize ${config.probe.batchSize} is capped at a tenth of the ${dataset.train.count} training images, so each probe epoch has at least 10 steps` });
+    }
     const result = await linearProbe(model.encoder, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),
     );
-    recorder.emit({ type: 'probeResult', checkpoint: probeName, top1: result.top1, bestTop1: result.bestTop1, bestEpoch: result.bestEpoch, epochs: config.probe.epochs });
-    recorder.emit({ type: 'finished', state: plan.endState ?? 'completed', top1: result.top1 });
+    recorder.emit({
+      type: 'probeResult',
+      checkpoint: probeName,
+      globalStep: probeAt,
+      top1: result.top1,
+      bestTop1: result.bestTop1,
+      bestEpoch: result.bestEpoch,
+      epochs: config.probe.epochs,
+      lr: config.probe.lr,
+      batchSize: result.batchSize,
+    });
+    // the run's headline is its final checkpoint's: an earlier one's probe is a record of its own
+    recorder.emit({ type: 'finished', state: plan.endState ?? 'completed', top1: isFinalCheckpoint(probeName) ? result.top1 : undefined });
     return recorder.status;
   } catch (e) {
-    recorder.emit({ type: 'failed', ...describeFailure(e) });
+    recorder.emit({ type: 'failed', ...describeFailure(e, listCheckpoints(recorder.runDir).length > 0) });
     return recorder.status;
   } finally {
-    if (model) disposeModel(model);
+    disposeModel(model);
     recorder.close();
     await releaseBackend();
   }

@@ -5,8 +5,10 @@
  * Fashion-MNIST and ends with a probe result, with no npm call; the dashboard
  * charts fill while it is live, its Map tab draws the embedding, the trees
  * show it with its checkpoint, a second run, set up with Customize…, stops
- * through its notification's Cancel, and a views study started from the
- * palette fills its results table. Screenshots go to test-artifacts/.
+ * through its notification's Cancel; an earlier checkpoint's probe keeps the
+ * run's headline; a run followed again after a reload stops with a checkpoint
+ * at its last step; a deleted run leaves the dashboard; a views study started
+ * from the palette fills its results table. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -200,7 +202,62 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     lap('dashboard restored after reload');
     assert.deepEqual(npm.calls(), [], 'the extension called npm');
 
-    // 10. A views study from the palette (one seed): its points in the Sweeps view, its results table filled.
+    // 10. Probing an earlier checkpoint keeps the run's headline (the final checkpoint's) and adds a row of its own.
+    const runsTree = await showSupConViews(page);
+    const firstRow = treeRows(runsTree, 'Runs').filter({ hasText: runLabel(first.runId) });
+    const headline = ((await firstRow.textContent()) ?? '').match(/top-1 [\d.]+% \(last\)/)?.[0];
+    assert.ok(headline, `the run row names the checkpoint of its top-1: ${await firstRow.textContent()}`);
+    await firstRow.click({ button: 'right' });
+    await page.locator('.monaco-menu .action-label', { hasText: 'Run Linear Probe on Checkpoint' }).click({ timeout: 15_000 });
+    await answer(page, 'epoch-1');
+    const probed = notification(page, new RegExp(`probe of ${runLabel(first.runId)} completed`));
+    await probed.waitFor({ timeout: 300_000 });
+    assert.match((await probed.innerText()) ?? '', /Probe top-1: \d+(\.\d)?% \(epoch-1\)/);
+    await waitFor('the probe table row of epoch-1', async () => ((await frame.locator('.probe-table tr[data-checkpoint="epoch-1"]').count()) > 0 ? true : undefined), 30_000);
+    assert.ok(((await firstRow.textContent()) ?? '').includes(headline), 'the headline is still the final checkpoint\'s');
+    const firstCard = frame.locator(`.info-card[data-run-id="${first.runId}"]`);
+    assert.ok(((await firstCard.textContent()) ?? '').includes('(last)'), 'the card names the checkpoint of its top-1');
+    lap(`epoch-1 probed; headline kept: ${headline}`);
+    await shot('probe-table.png');
+
+    // 11. A run started here, the window reloaded: it is followed again, and Stop ends it stopped with a checkpoint at its last step.
+    await runCommand(page, 'SupCon: Start SupCon Run');
+    await answer(page, 'Customize');
+    for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
+    const third = await waitFor('the third run live in the dashboard', async () => {
+      const info = frame.locator('.info-card').first();
+      const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
+      return runId && runId !== first.runId && runId !== second && runState === 'running' ? runId : undefined;
+    }, 240_000);
+    const thirdDir = path.join(session.workspace, '.supcon', 'runs', third);
+    const readJsonFile = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
+    await waitFor('the third run past its first steps', async () => (readJsonFile(path.join(thirdDir, 'status.json')).globalStep > 2 ? true : undefined), 120_000);
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await notification(page, /followed again after a reload/).waitFor({ timeout: 90_000 });
+    lap(`window reloaded while ${third} trains; its notification is back`);
+    await runCommand(page, 'SupCon: Stop Run');
+    const stopped = await waitFor('the third run stopped', async () => {
+      const status = readJsonFile(path.join(thirdDir, 'status.json'));
+      return status.state === 'stopped' ? status : undefined;
+    }, 120_000);
+    const last = readJsonFile(path.join(thirdDir, 'checkpoints', 'last', 'manifest.json'));
+    assert.equal(last.globalStep, stopped.globalStep, 'a checkpoint at the last step taken');
+    const thirdTree = await showSupConViews(page);
+    await treeRows(thirdTree, 'Runs').filter({ hasText: runLabel(third) }).locator('.codicon-debug-stop').waitFor({ timeout: 30_000 });
+    await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
+    await waitFor('the stopped card', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).getAttribute('data-state', { timeout: 1000 })) === 'stopped' ? true : undefined), 60_000);
+    lap(`stopped after the reload at step ${stopped.globalStep}, with its checkpoint`);
+
+    // 12. A deleted run leaves the dashboard at once.
+    await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(third) }).click({ button: 'right' });
+    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Run' }).click({ timeout: 15_000 });
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click({ timeout: 15_000 });
+    await waitFor('the deleted run gone from the dashboard', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).count()) === 0 ? true : undefined), 30_000);
+    assert.ok(!fs.existsSync(thirdDir));
+    lap('deleted run gone from the dashboard');
+
+    // 13. A views study from the palette (one seed): its points in the Sweeps view, its results table filled.
     await runCommand(page, 'SupCon: Start Views Study');
     await answer(page); // SupCon (L_out)
     await answer(page, '1 seed');

@@ -27,3 +27,17 @@ test('extending as points arrive gives the same as smoothing at once', () => {
   }
   assert.deepEqual([...inc.extend(src)], [...ema(values, 0.7)]);
 });
+
+test('a replay that replaces steps with other values recomputes the average from the first replaced step', () => {
+  const src = new Column(4);
+  const inc = new Ema(0.9);
+  for (const v of [8, 8, 8, 8, 8, 8]) src.push(v);
+  inc.extend(src);
+  src.truncate(3); // steps 4.. arrive again, with other values
+  for (const v of [1, 1, 1]) src.push(v);
+  assert.deepEqual([...inc.extend(src)], [...ema([8, 8, 8, 1, 1, 1], 0.9)]);
+  // dropped and refilled between two draws, to the same length
+  src.truncate(5);
+  src.push(0);
+  assert.deepEqual([...inc.extend(src)], [...ema([8, 8, 8, 1, 1, 0], 0.9)]);
+});

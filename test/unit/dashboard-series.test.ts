@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TrainerEvent } from '../../src/protocol/messages';
+import { probeRows } from '../../webview/probeTable';
 import { SeriesStore } from '../../webview/series';
 
 const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [] };
@@ -50,4 +51,26 @@ test('steps replayed after a resume from an earlier checkpoint replace the old o
   assert.deepEqual([...run.steps.view()], [1, 2, 3]);
   assert.deepEqual([...run.metrics.loss.view()], [5, 4.1, 3.1]);
   assert.equal(run.epochOfStep.length, 3);
+});
+
+test("a probe of an earlier checkpoint is a record of its own: the headline stays the final checkpoint's; the table lists top-1 per checkpoint", () => {
+  const store = new SeriesStore();
+  const result = (checkpoint: string, globalStep: number, top1: number, t: number): TrainerEvent => ({ t, type: 'probeResult', checkpoint, globalStep, top1, bestTop1: top1, bestEpoch: 9, epochs: 10, lr: 0.1, batchSize: 60 });
+  const run = store.apply('r', [
+    step(1, 2.5),
+    result('last', 30, 0.99, 5),
+    { t: 6, type: 'finished', state: 'completed', top1: 0.99 },
+    result('epoch-1', 10, 0.89, 7),
+    { t: 8, type: 'finished', state: 'completed' },
+  ], false);
+  assert.deepEqual([run.top1, run.top1Checkpoint], [0.99, 'last']);
+  assert.deepEqual(run.probes.map((p) => [p.checkpoint, p.top1]), [['epoch-1', 0.89], ['last', 0.99]]);
+  const rows = probeRows([run], (id) => `run ${id}`);
+  assert.deepEqual(rows.map((r) => [r.run, r.checkpoint, r.step, r.top1, r.best, r.settings, r.headline]), [
+    ['run r', 'epoch-1', '10', '89.00%', '89.00% (epoch 10)', '10 epochs, lr 0.1, batch 60', false],
+    ['run r', 'last', '30', '99.00%', '99.00% (epoch 10)', '10 epochs, lr 0.1, batch 60', true],
+  ]);
+  // a run recorded before probe records: the earlier probe's finished event no longer moves a headline that has its checkpoint
+  store.apply('r', [result('epoch-1', 10, 0.5, 9), { t: 10, type: 'finished', state: 'completed', top1: 0.5 }], false);
+  assert.equal(run.top1, 0.99);
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkConfigText } from '../../src/extension/configCheck';
 import { locateField } from '../../src/extension/jsonLocate';
+import { jsonSchemaDocument } from '../../src/protocol/config';
 
 test('locates nested keys, preferring the deepest existing part', () => {
   const text = '{\n  "method": "supcon",\n  "dataset": { "kind": "cifar10", "trainLimit": 5 },\n  "probe": {"epochs": 1}\n}';
@@ -41,4 +42,37 @@ test('unknown fields, bad JSON and valid configs', () => {
   if (!broken.ok) assert.match(broken.message, /^Not valid JSON/);
   const good = checkConfigText('{"$schema": "x", "method": "simclr", "dataset": {"kind": "synthetic"}}');
   assert.equal(good.ok && good.config.method, 'simclr');
+});
+
+test('every problem at once, one diagnostic each, naming its field and underlining its key', () => {
+  const text = '{\n  "epochs": -1,\n  "temperature": 0,\n  "dataset": { "kind": "mnist", "colour": 1 },\n  "probe": { "batchSize": 1.5 }\n}';
+  const c = checkConfigText(text);
+  assert.equal(c.ok, false);
+  if (c.ok) return;
+  assert.deepEqual(c.problems.map((p) => [p.field, text.slice(p.range.start, p.range.end)]), [
+    ['epochs', '"epochs"'],
+    ['temperature', '"temperature"'],
+    ['dataset.kind', '"kind"'],
+    ['dataset.colour', '"colour"'],
+    ['probe.batchSize', '"batchSize"'],
+  ]);
+  for (const p of c.problems) assert.ok(p.message.startsWith(`${p.field}: `), p.message);
+  assert.equal(c.message, c.problems[0].message);
+});
+
+test("the editor's schema validates nothing (so no second warning repeats a problem) and hovers give range and default", () => {
+  const doc = jsonSchemaDocument() as { properties: Record<string, Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> }> };
+  const keywords = new Set<string>();
+  const walk = (o: unknown): void => {
+    if (typeof o !== 'object' || o === null) return;
+    for (const [k, v] of Object.entries(o)) {
+      keywords.add(k);
+      if (k === 'properties' || typeof v === 'object') walk(v);
+    }
+  };
+  walk(doc.properties);
+  for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'enum', 'pattern', 'maxLength', 'additionalProperties', 'required']) assert.ok(!keywords.has(k), `no "${k}"`);
+  assert.equal(doc.properties.probe.properties!.epochs.markdownDescription, 'Probe epochs.\n\nAllowed: an integer >= 1 and <= 1000. Default: `10`.');
+  assert.match(doc.properties.method.markdownDescription as string, /Allowed: one of "supcon", "supcon-in", "simclr", "ce"\. Default: `"supcon"`\.$/);
+  assert.deepEqual(doc.properties.method.examples, ['supcon', 'supcon-in', 'simclr', 'ce']);
 });

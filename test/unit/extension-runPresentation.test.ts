@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunSummary } from '../../src/protocol/runFolder';
-import { checkpointItemModel, runItemModel, runLabel, sortRuns } from '../../src/extension/runPresentation';
+import { checkpointItemModel, probeOf, runItemModel, runLabel, sortRuns } from '../../src/extension/runPresentation';
 
 const config = { method: 'supcon', epochs: 3 } as never;
 const status = (over: object) => ({ state: 'completed', pid: 1, host: 'h', startedAt: 0, updatedAt: 0, epoch: 3, globalStep: 30, ...over }) as never;
@@ -64,4 +64,27 @@ test('corrupt status and config files never throw', () => {
     const m = runItemModel({ id: '20261128-142501-x-0001', dir: '/r', ...o });
     assert.doesNotMatch(m.description, /undefined|NaN/);
   }
+});
+
+test("the headline names the checkpoint it comes from; each checkpoint row shows its own probe, a replaced 'last' not its earlier self", () => {
+  const probes = [
+    { checkpoint: 'epoch-1', globalStep: 10, epochs: 10, lr: 0.1, batchSize: 60, top1: 0.89, bestTop1: 0.9, bestEpoch: 7, t: 0 },
+    { checkpoint: 'last', globalStep: 30, epochs: 10, lr: 0.1, batchSize: 60, top1: 0.99, bestTop1: 0.99, bestEpoch: 9, t: 0 },
+  ];
+  const run: RunSummary = { id: '20261128-142501-supcon-fmnist-3fa2', dir: '/r', config, status: status({ top1: 0.99, top1Checkpoint: 'last', probes }) };
+  assert.equal(runItemModel(run).description, 'supcon · top-1 99.0% (last)');
+  const cp = (name: string, globalStep: number) => ({ name, dir: `/r/checkpoints/${name}`, epoch: globalStep / 10, stepInEpoch: 0, globalStep, savedAt: 0 });
+  const early = checkpointItemModel(run.id, cp('epoch-1', 10), probeOf(probes, cp('epoch-1', 10)));
+  assert.equal(early.description, 'epoch 1 · probe top-1 89.0%');
+  assert.match(early.tooltip, /Probe top-1: 89\.0% \(best 90\.0% at probe epoch 8; 10 epochs, batch 60\)/);
+  assert.equal(probeOf(probes, cp('last', 40)), undefined, 'last was replaced by a resume: its probe is of another step');
+  assert.equal(probeOf(probes, cp('best', 30)), undefined);
+  assert.equal(probeOf('junk', cp('last', 30)), undefined);
+});
+
+test('a renamed run folder is flagged read only in the tree', () => {
+  const run: RunSummary = { id: 'my-best-run', dir: '/r/my-best-run', config, status: status({ top1: 0.5 }), problem: 'folder name "my-best-run" is not a run id' };
+  const m = runItemModel(run);
+  assert.match(m.description, /renamed: read only/);
+  assert.match(m.tooltip, /Problem: folder name "my\\-best\\-run" is not a run id/);
 });

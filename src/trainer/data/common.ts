@@ -95,6 +95,42 @@ export function channelStats(images: Uint8Array, channels: number): { mean: numb
   return { mean, std };
 }
 
+/** Below one grey level a channel carries no signal, and dividing by its std would turn every input into NaN or infinity. */
+export const MIN_CHANNEL_STD = 1 / 255;
+
+const channelName = (c: number, channels: number): string => (channels === 1 ? 'grey (channel 0)' : `${['red', 'green', 'blue'][c] ?? 'channel'} (channel ${c})`);
+
+/**
+ * Standard deviations floored at MIN_CHANNEL_STD, so normalising a channel that
+ * never varies gives finite zeros; warns once per such channel, naming it.
+ */
+export function floorStd(std: number[], source: string, warn?: (code: string, message: string) => void): number[] {
+  return std.map((s, c) => {
+    if (s >= MIN_CHANNEL_STD) return s;
+    warn?.('constant-channel', `${source}: the ${channelName(c, std.length)} of the training images never varies (std ${s.toFixed(4)}); it is normalised with std ${MIN_CHANNEL_STD.toFixed(4)} and carries no signal`);
+    return MIN_CHANNEL_STD;
+  });
+}
+
+/** Distinct labels in a split. */
+export function classCount(labels: Int32Array): number {
+  return new Set(labels).size;
+}
+
+/**
+ * What pretraining and the linear probe need of the splits, checked at load:
+ * images in both, and at least two classes in training (with one class no
+ * anchor has a negative and the probe has nothing to tell apart).
+ */
+export function checkUsable(train: Split, test: Split, source: string): void {
+  if (train.count === 0) throw new DatasetError(`${source}: the training split has no images; expected at least 2 classes of images`);
+  if (test.count === 0) throw new DatasetError(`${source}: the test split has no images; the linear probe measures top-1 on it`);
+  const classes = classCount(train.labels);
+  if (classes < 2) {
+    throw new DatasetError(`${source}: the training split has ${classes} class; expected at least 2 (SupCon needs negatives from other classes and the linear probe needs classes to tell apart)`);
+  }
+}
+
 /**
  * `limit` indices chosen class by class in turn from seeded per-class
  * shuffles, so a small budget still sees every class; sorted ascending.

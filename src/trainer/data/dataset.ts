@@ -5,7 +5,7 @@
  */
 import type { DatasetConfig } from '../../protocol/config';
 import { Rng } from '../rng';
-import { DatasetError, limitSplit } from './common';
+import { checkUsable, DatasetError, floorStd, limitSplit } from './common';
 import { loadCifar } from './cifar';
 import { loadFashionMnist } from './fashionMnist';
 import { loadIdx } from './idx';
@@ -67,18 +67,23 @@ function loadFull(cfg: DatasetConfig, opts: LoadOptions): Promise<Dataset> {
 /**
  * Loads the configured dataset, then applies trainLimit / testLimit (0 = all)
  * as class-balanced seeded subsets. Mean and std stay those of the full
- * training split, so every budget normalises the same way.
+ * training split, so every budget normalises the same way; a std below one
+ * grey level is floored (with a warning). Throws a DatasetError naming the
+ * source when the splits cannot serve pretraining and the probe.
  */
 export async function loadDataset(cfg: DatasetConfig, opts: LoadOptions): Promise<Dataset> {
   const started = Date.now();
   const full = await loadFull(cfg, opts);
   const imageBytes = full.height * full.width * full.channels;
   const rng = new Rng(opts.seed);
+  const source = cfg.path ?? full.name;
   const dataset = {
     ...full,
+    std: floorStd(full.std, source, opts.warn),
     train: limitSplit(full.train, cfg.trainLimit, imageBytes, rng),
     test: limitSplit(full.test, cfg.testLimit, imageBytes, rng),
   };
+  checkUsable(dataset.train, dataset.test, source);
   opts.log?.(
     `dataset ${dataset.name}: ${dataset.train.count} train / ${dataset.test.count} test images, ` +
       `${dataset.height}x${dataset.width}x${dataset.channels}, ${dataset.classes.length} classes (${((Date.now() - started) / 1000).toFixed(2)} s)`,
