@@ -66,7 +66,7 @@ run() {
   if [ "${VIEWS_STUDY:-0}" = 1 ]; then
     echo "== views study on WebGPU (sweep --preset views, 3 seeds, both budget rules, floor)"
     local t0=$SECONDS
-    timeout 420 $node cli.js sweep --preset views --runs-dir $g/runs --parallel 6 --backend webgpu \
+    timeout 330 $node cli.js sweep --preset views --runs-dir $g/runs --parallel 6 --backend webgpu \
       --dataset.trainLimit 10000 --dataset.testLimit 10000 --probe.epochs 10 2>&1 | grep -v '^Warning' | tail -5 || true
     echo "views study wall time: $((SECONDS - t0)) s"
     for d in $g/runs/sweeps/*/; do timeout 60 $node cli.js results "$d" 2>&1 | grep -v '^Warning' || true; done
