@@ -33,64 +33,7 @@ def step_rate(encoder, batch, device, threads, steps, warmup, views=2, side=28):
     if threads:
         torch.set_num_threads(threads)
 
-    def cbr(cin, cout, s):
-        return nn.Sequential(nn.Conv2d(cin, cout, 3, s, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-
-    class ConvNet(nn.Module):
-        dim = 64
-
-        def __init__(self):
-            super().__init__()
-            self.f = nn.Sequential(cbr(1, 32, 1), cbr(32, 32, 2), cbr(32, 64, 1), cbr(64, 64, 2))
-
-        def forward(self, x):
-            return self.f(x).mean((2, 3))
-
-    class Basic(nn.Module):
-        def __init__(self, cin, cout, s):
-            super().__init__()
-            self.c1 = nn.Conv2d(cin, cout, 3, s, 1, bias=False)
-            self.b1 = nn.BatchNorm2d(cout)
-            self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.b2 = nn.BatchNorm2d(cout)
-            self.sc = nn.Sequential()
-            if s != 1 or cin != cout:
-                self.sc = nn.Sequential(nn.Conv2d(cin, cout, 1, s, bias=False), nn.BatchNorm2d(cout))
-
-        def forward(self, x):
-            o = F.relu(self.b1(self.c1(x)))
-            return F.relu(self.b2(self.c2(o)) + self.sc(x))
-
-    class ResNet18(nn.Module):
-        dim = 512
-
-        def __init__(self):
-            super().__init__()
-            self.stem = cbr(1, 64, 1)
-            layers, cin = [], 64
-            for stage, n in enumerate([2, 2, 2, 2]):
-                w = 64 << stage
-                for b in range(n):
-                    layers.append(Basic(cin, w, 2 if (b == 0 and stage > 0) else 1))
-                    cin = w
-            self.layers = nn.Sequential(*layers)
-
-        def forward(self, x):
-            return self.layers(self.stem(x)).mean((2, 3))
-
-    def supcon(z, labels, T=0.1, base_T=0.07):
-        # z: [bsz, views, d], L2-normalised; L_out, contrast_mode 'all'
-        v = z.shape[1]
-        feats = torch.cat(torch.unbind(z, 1), 0)
-        logits = feats @ feats.T / T
-        logits = logits - logits.max(1, keepdim=True)[0].detach()
-        n = feats.shape[0]
-        mask = (labels[:, None] == labels[None, :]).float().repeat(v, v)
-        lm = 1 - torch.eye(n, device=z.device)
-        mask = mask * lm
-        log_prob = logits - torch.log((torch.exp(logits) * lm).sum(1, keepdim=True))
-        per = (mask * log_prob).sum(1) / mask.sum(1).clamp_min(1)
-        return -(T / base_T) * per.mean()
+    from torch_step import ConvNet, ResNet18, supcon  # the same encoders, head input and loss as the GPU anchor
 
     torch.manual_seed(0)
     enc = (ConvNet if encoder == 'convnet' else ResNet18)().to(device)
