@@ -23,7 +23,10 @@ test('an exported image names each chart\'s axes, which lines are dashed, and th
   const notes = exportNotes(CHARTS, 0.6, true);
   assert.equal(notes.axes.loss, 'x: step, y: loss (log scale)');
   assert.equal(notes.axes.probe, 'x: probe epoch, y: linear probe accuracy');
-  assert.equal(notes.key, 'solid: pos (positive vs negative similarity), test (linear probe accuracy); dashed: neg (positive vs negative similarity), train (linear probe accuracy)');
+  assert.equal(
+    notes.key,
+    'solid: pos (positive vs negative similarity), test (linear probe accuracy), views (alignment (lower: positives closer)); dashed: neg (positive vs negative similarity), train (linear probe accuracy), same class (alignment (lower: positives closer))',
+  );
   assert.equal(notes.smoothing, 'Smoothing 0.60: debiased exponential moving average; faint lines are the raw values.');
   assert.equal(exportNotes(CHARTS, 0, false).smoothing, 'No smoothing: raw values.');
 });

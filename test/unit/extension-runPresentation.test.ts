@@ -75,7 +75,7 @@ test("the headline names the checkpoint it comes from; each checkpoint row shows
   assert.equal(runItemModel(run).description, 'supcon · top-1 99.0% (last)');
   const cp = (name: string, globalStep: number) => ({ name, dir: `/r/checkpoints/${name}`, epoch: globalStep / 10, stepInEpoch: 0, globalStep, savedAt: 0 });
   const early = checkpointItemModel(run.id, cp('epoch-1', 10), probeOf(probes, cp('epoch-1', 10)));
-  assert.equal(early.description, 'epoch 1 · probe top-1 89.0%');
+  assert.equal(early.description, 'after epoch 1 · probe top-1 89.0%');
   assert.match(early.tooltip, /Probe top-1: 89\.0% \(best 90\.0% at probe epoch 8; 10 epochs, batch 60\)/);
   assert.equal(probeOf(probes, cp('last', 40)), undefined, 'last was replaced by a resume: its probe is of another step');
   assert.equal(probeOf(probes, cp('best', 30)), undefined);
