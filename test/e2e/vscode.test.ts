@@ -203,22 +203,22 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     lap('dashboard restored after reload');
     assert.deepEqual(npm.calls(), [], 'the extension called npm');
 
-    // 10. Probing an earlier checkpoint keeps the run's headline (the final checkpoint's) and adds a row of its own.
+    // 10. Probing a checkpoint other than the final one (the quick check's 'best') keeps the run's headline (the final checkpoint's) and adds a row of its own.
     const runsTree = await showSupConViews(page);
     const firstRow = treeRows(runsTree, 'Runs').filter({ hasText: runLabel(first.runId) });
     const headline = ((await firstRow.textContent()) ?? '').match(/top-1 [\d.]+% \(last\)/)?.[0];
     assert.ok(headline, `the run row names the checkpoint of its top-1: ${await firstRow.textContent()}`);
     await firstRow.click({ button: 'right' });
     await page.locator('.monaco-menu .action-label', { hasText: 'Run Linear Probe on Checkpoint' }).click({ timeout: 15_000 });
-    await answer(page, 'epoch-1');
+    await answer(page, 'best');
     const probed = notification(page, new RegExp(`probe of ${runLabel(first.runId)} completed`));
     await probed.waitFor({ timeout: 300_000 });
-    assert.match((await probed.innerText()) ?? '', /Probe top-1: \d+(\.\d)?% \(epoch-1\)/);
-    await waitFor('the probe table row of epoch-1', async () => ((await frame.locator('.probe-table tr[data-checkpoint="epoch-1"]').count()) > 0 ? true : undefined), 30_000);
+    assert.match((await probed.innerText()) ?? '', /Probe top-1: \d+(\.\d)?% \(best\)/);
+    await waitFor('the probe table row of best', async () => ((await frame.locator('.probe-table tr[data-checkpoint="best"]').count()) > 0 ? true : undefined), 30_000);
     assert.ok(((await firstRow.textContent()) ?? '').includes(headline), 'the headline is still the final checkpoint\'s');
     const firstCard = frame.locator(`.info-card[data-run-id="${first.runId}"]`);
     assert.ok(((await firstCard.textContent()) ?? '').includes('(last)'), 'the card names the checkpoint of its top-1');
-    lap(`epoch-1 probed; headline kept: ${headline}`);
+    lap(`best probed; headline kept: ${headline}`);
     await shot('probe-table.png');
 
     // 11. A run started here, the window reloaded: it is followed again, and Stop ends it stopped with a checkpoint at its last step.
