@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { runLabel } from '../../src/extension/runPresentation';
 import { ensureTools, npmTrap, packageVsix, repoRoot, Session, startSession } from './codeServer';
-import { answer, dashboard, notification, runCommand, showSupConViews, treeRows, waitFor } from './workbench';
+import { answer, contextMenuAction, dashboard, notification, runCommand, showSupConViews, treeRows, waitFor } from './workbench';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 /** Customize…'s steps for a supcon run: dataset, method, encoder, epochs, batch, views, temperature, seed, name, confirm. */
@@ -209,7 +209,7 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     const headline = ((await firstRow.textContent()) ?? '').match(/top-1 [\d.]+% \(last\)/)?.[0];
     assert.ok(headline, `the run row names the checkpoint of its top-1: ${await firstRow.textContent()}`);
     await firstRow.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-label', { hasText: 'Run Linear Probe on Checkpoint' }).click({ timeout: 15_000 });
+    await contextMenuAction(page, 'Run Linear Probe on Checkpoint');
     await answer(page, 'best');
     const probed = notification(page, new RegExp(`probe of ${runLabel(first.runId)} completed`));
     await probed.waitFor({ timeout: 300_000 });
@@ -252,7 +252,7 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
 
     // 12. A deleted run leaves the dashboard at once.
     await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(third) }).click({ button: 'right' });
-    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Run' }).click({ timeout: 15_000 });
+    await contextMenuAction(page, 'Delete Run');
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click({ timeout: 15_000 });
     await waitFor('the deleted run gone from the dashboard', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).count()) === 0 ? true : undefined), 30_000);
     assert.ok(!fs.existsSync(thirdDir));

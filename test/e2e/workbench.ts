@@ -59,6 +59,21 @@ export async function answer(page: Page, value?: string): Promise<void> {
   }, 10_000, 100);
 }
 
+/**
+ * Chooses `label` in the open context menu. A click that lands while the menu
+ * is still settling leaves it open with the item highlighted; Enter then runs it.
+ */
+export async function contextMenuAction(page: Page, label: string): Promise<void> {
+  const menu = page.locator('.monaco-menu');
+  await menu.locator('.action-label', { hasText: label }).click({ timeout: 15_000 });
+  const closed = await menu.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
+  if (!closed) {
+    await menu.locator('.action-label', { hasText: label }).hover();
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+}
+
 export function notification(page: Page, text: string | RegExp): Locator {
   return page.locator('.notification-toast', { hasText: text });
 }
