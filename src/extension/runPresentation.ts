@@ -22,7 +22,8 @@ export interface ItemModel {
   contextValue: string;
 }
 
-const ICONS: Record<RunState | 'unknown', { id: string; color?: string }> = {
+/** The codicon and colour of each run state; the Sweeps view shows its points' runs with the same. */
+export const RUN_STATE_ICONS: Record<RunState | 'unknown', { id: string; color?: string }> = {
   running: { id: 'sync~spin', color: 'charts.blue' },
   completed: { id: 'pass', color: 'testing.iconPassed' },
   failed: { id: 'error', color: 'testing.iconFailed' },
@@ -91,7 +92,7 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
     id: run.id,
     label: runLabel(run.id),
     description: parts.join(' · '),
-    icon: ICONS[state],
+    icon: RUN_STATE_ICONS[state],
     // Two trailing spaces end a Markdown line, so each fact gets its own.
     tooltip: tip.join('  \n'),
     contextValue: flags.join(' '),

@@ -12,7 +12,7 @@ import { isPidAlive } from '../protocol/runFolder';
 import { PointState, readSweepState, sweepFiles, sweepsDir, SweepPoint } from '../protocol/sweep';
 import { LoadedSweep, loadSweepDir, PointStatus, pointStatuses } from '../sweep/runner';
 import { guard, output } from './output';
-import { pct } from './runPresentation';
+import { pct, RUN_STATE_ICONS } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 
 const POLL_MS = 3000;
@@ -24,11 +24,7 @@ export type SweepNode =
 const ICONS: Record<PointState, { id: string; color?: string }> = {
   pending: { id: 'circle-outline', color: 'disabledForeground' },
   queued: { id: 'clock', color: 'charts.yellow' },
-  running: { id: 'sync~spin', color: 'charts.blue' },
-  completed: { id: 'pass', color: 'testing.iconPassed' },
-  failed: { id: 'error', color: 'testing.iconFailed' },
-  stopped: { id: 'debug-stop', color: 'charts.yellow' },
-  interrupted: { id: 'warning', color: 'charts.orange' },
+  ...RUN_STATE_ICONS,
 };
 
 /** Whether a process on this machine drives the sweep now. */

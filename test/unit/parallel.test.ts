@@ -7,19 +7,9 @@ import { initBackend } from '../../src/trainer/backend';
 import { Collective, CHUNK, createCollectiveBuffers } from '../../src/trainer/parallel/collective';
 import { TrainingPool, WorkerFailure } from '../../src/trainer/parallel/pool';
 import { buildModel, disposeModel, modelVariables, trainStep } from '../../src/trainer/pretrain';
+import { values } from '../fixtures/values';
 
 const shape = { height: 12, width: 12, channels: 1 as const, classes: [...'0123'] };
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** The inputs of step k: views*B images and B labels. */
 function batchOf(config: RunConfig, k: number): { x: Float32Array; labels: Int32Array } {

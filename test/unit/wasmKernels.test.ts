@@ -4,17 +4,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '../../src/trainer/tf';
 import { initBackend } from '../../src/trainer/backend';
 import { registerWasmKernels } from '../../src/trainer/ops/wasm/kernels';
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { values } from '../fixtures/values';
 
 /** Runs f on a backend and returns its outputs as flat arrays. */
 async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
