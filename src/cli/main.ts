@@ -30,7 +30,8 @@ const USAGE = `Usage:
   supcon-lab results SWEEP_DIR [--csv FILE]
 
 Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
-current step and saves a checkpoint; \`resume\` continues from it.`;
+current step and saves a checkpoint; \`resume\` continues from it (a run killed before
+its first checkpoint starts again from step 0 in its own folder).`;
 
 function loadConfig(own: Record<string, string>, overrides: Record<string, string>) {
   let base: Record<string, unknown> = {};

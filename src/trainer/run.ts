@@ -47,14 +47,17 @@ export async function trainRun(runsDir: string, config: RunConfig, opts: JobOpti
  * A completed run resumed from a checkpoint before its end would have its
  * later steps, checkpoints and result replaced: it is kept as it is, and the
  * training continues in a new run forked from that checkpoint, whose status
- * names its parent (run id, checkpoint, step).
+ * names its parent (run id, checkpoint, step). A run interrupted before its
+ * first checkpoint, resumed from `last`, has nothing to continue from: it
+ * starts again from step 0 in its own folder (the same seed gives the same
+ * steps).
  */
 export async function resumeRun(runDir: string, checkpoint: string, opts: JobOptions): Promise<RunStatus> {
-  const { config, saved } = openRun(runDir, checkpoint);
+  const { config, saved } = openRun(runDir, checkpoint, checkpoint === 'last');
   const plan: Plan = { pretrain: true, checkpoint: saved };
   const prepared = await prepare(config, opts, plan);
   const previous = tryReadStatus(runDir);
-  const forkedFrom = resumeForks(previous, saved.loaded.manifest.globalStep)
+  const forkedFrom = saved && resumeForks(previous, saved.loaded.manifest.globalStep)
     ? { runId: path.basename(runDir), checkpoint, globalStep: saved.loaded.manifest.globalStep }
     : undefined;
   let recorder: RunRecorder;
@@ -96,13 +99,19 @@ interface SavedCheckpoint {
   loaded: LoadedCheckpoint;
 }
 
-/** Everything a resume or probe needs from the run folder, checked before the run is touched: a bad one stays as it was. */
-function openRun(runDir: string, checkpoint: string): { config: RunConfig; saved: SavedCheckpoint } {
+/**
+ * Everything a resume or probe needs from the run folder, checked before the
+ * run is touched: a bad one stays as it was. With `fromStartIfNone`, a run
+ * that has no complete checkpoint at all gives no checkpoint instead of an
+ * error.
+ */
+function openRun(runDir: string, checkpoint: string, fromStartIfNone = false): { config: RunConfig; saved?: SavedCheckpoint } {
   refuseLive(runDir);
   const config = readRunConfig(runDir);
   // a run folder, renamed: its events would name a run id every reader rejects
   if (!isRunId(path.basename(runDir))) throw new Error(`${runDir}: ${renamedProblem(runDir)}`);
   repairCheckpoints(runDir);
+  if (fromStartIfNone && listCheckpoints(runDir).length === 0) return { config };
   const dir = checkpointDir(runDir, checkpoint);
   return { config, saved: { name: checkpoint, dir, loaded: loadCheckpoint(dir) } };
 }

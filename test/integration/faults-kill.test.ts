@@ -3,8 +3,8 @@
  * data, 2 epochs of 4 steps) at a chosen moment: a step, a checkpoint write, a
  * metrics append, the probe, or a random delay. Then the run must read as
  * interrupted with readable metrics and loadable checkpoints, and resume
- * (or, with no checkpoint yet, a fresh train) must finish exactly as an
- * uninterrupted run does. Two trials run at once in one runs directory, as two
+ * (from the last checkpoint, or from step 0 in the same folder when it saved
+ * none) must finish exactly as an uninterrupted run does. Two trials run at once in one runs directory, as two
  * windows would.
  */
 import { before, test } from 'node:test';
@@ -128,7 +128,7 @@ function leaveRenameWindow(runDir: string): void {
 
 /** What each trial saw when killed, and which resumes met a torn line or a rename window: for the coverage check. */
 const phases: string[] = [];
-const resumedWith = { torn: 0, renameWindow: 0 };
+const resumedWith = { torn: 0, renameWindow: 0, fromStart: 0 };
 
 function phaseOf(events: TrainerEvent[], checkpoints: CheckpointInfo[]): string {
   const last = events.at(-1);
@@ -151,14 +151,15 @@ async function trial(i: number, m: Moment): Promise<void> {
     const offered = checkCheckpoints(runDir);
     phases.push(phaseOf(readMetrics(files.metrics).events, offered));
     const last = offered.find((c) => c.name === 'last');
-    if (last) {
-      if (m.renameWindow) {
+    if (last || !offered.length) {
+      if (last && m.renameWindow) {
         leaveRenameWindow(runDir);
         const standIn = checkCheckpoints(runDir).find((c) => c.name === 'last');
         assert.equal(path.basename(standIn!.dir), 'last.tmp-4242-abcdef', 'the newest complete copy stands in for last');
       }
       resumedWith.torn += +m.torn;
-      resumedWith.renameWindow += +m.renameWindow;
+      resumedWith.renameWindow += +(!!last && m.renameWindow);
+      resumedWith.fromStart += +!last;
       const resumed = await runTrainer(['resume', '--run', runDir]);
       assert.equal(resumed.code, 0, resumed.stderr);
       checkResumed(runDir, resumed.events, before);
@@ -189,11 +190,11 @@ test(`${TRIALS} trials: SIGKILL at a seeded moment, then interrupted, readable, 
   await Promise.all(moments(0x5eed).map((m, i) =>
     t.test(`trial ${i}: ${m.what} (event ${m.n}, +${m.delayMs} ms${m.torn ? ', torn last line' : ''}${m.renameWindow ? ', killed between renames' : ''})`, () => trial(i, m)),
   ));
-  t.diagnostic(`killed: ${phases.join(', ')}; resumed past a torn line ${resumedWith.torn}x, from a rename window ${resumedWith.renameWindow}x`);
+  t.diagnostic(`killed: ${phases.join(', ')}; resumed past a torn line ${resumedWith.torn}x, from a rename window ${resumedWith.renameWindow}x, from step 0 ${resumedWith.fromStart}x`);
   for (const phase of ['before any checkpoint', 'between checkpoints', 'after pretraining']) {
     assert.ok(phases.includes(phase), `no trial was killed ${phase}`);
   }
-  assert.ok(resumedWith.torn > 0 && resumedWith.renameWindow > 0);
+  assert.ok(resumedWith.torn > 0 && resumedWith.renameWindow > 0 && resumedWith.fromStart > 0);
   // Two trainers at a time shared the runs directory: every run is whole and its own.
   const runs = listRuns(runsDir);
   for (const r of runs) assert.equal(r.problem, undefined, `${r.id}: ${r.problem}`);
