@@ -69,7 +69,11 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
   const state = await runSweep(sweepDir, { runsDir, capacity, executor: localExecutor(cli), shouldStop, log: (l) => process.stderr.write(l + '\n') });
   process.stdout.write(resultsTable(sweepResults(runsDir, loadSweepDir(sweepDir)), Object.keys(sweep.spec.axes)));
   process.stdout.write(`${sweepDir}\n`);
-  return state.points.some((p) => p.state === 'failed') ? 1 : 0;
+  // a sweep that ran to its end with a point not completed (failed, or a trainer that could not continue) did not do its job
+  const unfinished = state.points.filter((p) => p.state !== 'completed');
+  if (!unfinished.length || shouldStop()) return 0;
+  process.stderr.write(`sweep ${sweep.id}: ${unfinished.length} run(s) did not complete: ${unfinished.map((p) => `${p.id} (${p.state})`).join(', ')}; their logs are in ${sweepFiles(sweepDir).logs}\n`);
+  return 1;
 }
 
 /** `results DIR [--csv FILE]`: the results table (and CSV) of a sweep folder. */
