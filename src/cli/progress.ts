@@ -15,6 +15,9 @@ export function formatSeconds(s: number): string {
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
 }
 
+/** A loss to 4 decimals; null is what JSON made of NaN. */
+const fixed = (loss: number | null) => (loss === null ? 'NaN' : loss.toFixed(4));
+
 /** Returns an event listener; `quiet` prints only the start, warnings and the end. */
 export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = process.stderr): (ev: TrainerEvent) => void {
   const tty = out.isTTY && !quiet;
@@ -40,12 +43,12 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         const done = ev.globalStep / total;
         const rate = (ev.t - startedAt) / 1000 / Math.max(1, ev.globalStep - firstStep);
         out.write(
-          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${ev.loss.toFixed(4)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${formatSeconds(rate * (total - ev.globalStep))}`,
+          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${formatSeconds(rate * (total - ev.globalStep))}`,
         );
         break;
       }
       case 'epoch':
-        if (!quiet) line(`epoch ${ev.epoch + 1}/${epochs}: loss ${ev.loss.toFixed(4)}, ${ev.imagesPerSec.toFixed(0)} img/s, ${formatSeconds(ev.seconds)}`);
+        if (!quiet) line(`epoch ${ev.epoch + 1}/${epochs}: loss ${fixed(ev.loss)}, ${ev.imagesPerSec.toFixed(0)} img/s, ${formatSeconds(ev.seconds)}`);
         break;
       case 'probeProgress':
         if (!quiet) line(`probe epoch ${ev.epoch + 1}/${ev.epochs}: train ${(ev.trainAcc * 100).toFixed(1)}%, test ${(ev.testAcc * 100).toFixed(1)}%`);

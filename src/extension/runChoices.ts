@@ -3,7 +3,7 @@
  * each one becomes a config override, and the validation of typed numbers.
  */
 import type { RunSize } from './runEstimate';
-import { applyOverrides, ConfigError, DatasetKind, Method, resolveConfig, RunConfig, runConfigSchema } from '../protocol/config';
+import { applyOverrides, ConfigError, DatasetKind, ENCODER_NAMES, fieldSchema, Method, resolveConfig, RunConfig } from '../protocol/config';
 
 export interface RunChoices {
   datasetKind: DatasetKind;
@@ -35,13 +35,9 @@ export const DATASETS: { value: DatasetKind; label: string; detail: string; need
   { value: 'folder', label: 'Image folder…', detail: 'One sub-folder per class', needsPath: 'folder' },
 ];
 
-const schemaDefault = (field: string): unknown => {
-  let s: typeof runConfigSchema | undefined = runConfigSchema;
-  for (const part of field.split('.')) s = s?.properties?.[part];
-  return s?.default;
-};
+const schemaDefault = (field: string): unknown => fieldSchema(field)?.default;
 
-export const ENCODERS = (runConfigSchema.properties!.encoder.enum ?? []) as string[];
+export const ENCODERS: readonly string[] = ENCODER_NAMES;
 
 /** Starting choices: the last ones used, else the user's supconLab.defaults, else the schema's defaults. */
 export function initialChoices(last: unknown, defaults: Record<string, unknown>): RunChoices {

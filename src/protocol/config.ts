@@ -4,180 +4,144 @@
  * completion of `*.supcon.json` files (see scripts/build.mjs).
  */
 
-export type Method = 'supcon' | 'supcon-in' | 'simclr' | 'ce';
-export type EncoderName = 'convnet' | 'resnet18' | 'resnet50';
-export type BackendChoice = 'auto' | 'gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
-export type DatasetKind = 'fashion-mnist' | 'synthetic' | 'cifar10' | 'cifar100' | 'idx' | 'folder';
+/**
+ * The one run-config schema, declared once with TypeBox: the TypeScript types
+ * are derived from it (Static), it validates configs before a run (trainer,
+ * CLI, extension) and fills defaults, and it is written out as JSON Schema for
+ * editor completion of `*.supcon.json` files (see scripts/build.mjs).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 
-export interface DatasetConfig {
-  kind: DatasetKind;
-  /** File or folder for kinds read from disk. */
-  path?: string;
-  /** Use N training images, a class-balanced seeded subset (0 = all). */
-  trainLimit: number;
-  /** Use N test images, a class-balanced seeded subset (0 = all). */
-  testLimit: number;
-  /** Side length images are resized to (image folders). */
-  imageSize: number;
-  /** Test fraction for image folders without a test/ sub-folder. */
-  testFraction: number;
-  /** CIFAR-100 label granularity. */
-  labels: 'fine' | 'coarse';
-}
+/** A string field that takes one of `values`. */
+const oneOf = <const T extends string>(values: readonly T[], def: NoInfer<T>, description: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), { default: def, description });
+const int = (minimum: number, maximum: number, def: number, description: string) => Type.Integer({ minimum, maximum, default: def, description });
+const num = (minimum: number, maximum: number, def: number, description: string) => Type.Number({ minimum, maximum, default: def, description });
+const positive = (maximum: number, def: number, description: string) => Type.Number({ exclusiveMinimum: 0, maximum, default: def, description });
 
-export interface AugmentConfig {
-  minCropScale: number;
-  flip: boolean;
-  jitter: number;
-  jitterProb: number;
-  grayscaleProb: number;
-}
+export const METHODS = ['supcon', 'supcon-in', 'simclr', 'ce'] as const;
+export const ENCODER_NAMES = ['convnet', 'resnet18', 'resnet50'] as const;
+export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
+export const DATASET_KINDS = ['fashion-mnist', 'synthetic', 'cifar10', 'cifar100', 'idx', 'folder'] as const;
 
-export interface ProbeConfig {
-  epochs: number;
-  lr: number;
-  batchSize: number;
-}
+const DatasetSchema = Type.Object(
+  {
+    kind: oneOf(DATASET_KINDS, 'fashion-mnist', 'fashion-mnist is built in (offline); synthetic is a tiny generated set for tests; the others read `path`.'),
+    path: Type.Optional(Type.String({ description: 'File or folder holding the dataset (cifar10, cifar100, idx, folder).' })),
+    trainLimit: int(0, 10_000_000, 0, 'Use N training images, a class-balanced seeded subset (0 = all).'),
+    testLimit: int(0, 10_000_000, 0, 'Use N test images, a class-balanced seeded subset (0 = all).'),
+    imageSize: int(8, 96, 32, 'Side length in pixels that folder images are resized to.'),
+    testFraction: num(0.01, 0.9, 0.2, 'Test fraction for an image folder without test/.'),
+    labels: oneOf(['fine', 'coarse'], 'fine', 'CIFAR-100 labels.'),
+  },
+  { additionalProperties: false, description: 'Where the images come from.' },
+);
 
-export interface MonitorConfig {
-  samples: number;
-  bank: number;
-  minRank: number;
-}
+const AugmentSchema = Type.Object(
+  {
+    minCropScale: num(0.05, 1, 0.2, 'Smallest area fraction of a random resized crop.'),
+    flip: Type.Boolean({ default: true, description: 'Random horizontal flip (turn off for digits and text).' }),
+    jitter: num(0, 1, 0.4, 'Colour jitter strength (brightness, contrast, saturation; hue is a quarter of it).'),
+    jitterProb: num(0, 1, 0.8, 'Probability of colour jitter (colour images).'),
+    grayscaleProb: num(0, 1, 0.2, 'Probability of random grayscale (colour images).'),
+  },
+  { additionalProperties: false, description: 'How each view is drawn.' },
+);
 
-export interface RunConfig {
-  name: string;
-  method: Method;
-  dataset: DatasetConfig;
-  encoder: EncoderName;
-  epochs: number;
-  batchSize: number;
-  views: number;
-  temperature: number;
-  baseTemperature: number;
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  warmupEpochs: number;
-  projectionDim: number;
-  augment: AugmentConfig;
-  probe: ProbeConfig;
-  monitor: MonitorConfig;
-  seed: number;
-  backend: BackendChoice;
-  /** Cores the wasm backend trains on, one data-parallel worker each (0 = every core). */
-  threads: number;
-  checkpointEvery: number;
-}
+const ProbeSchema = Type.Object(
+  {
+    epochs: int(1, 1000, 10, 'Probe epochs.'),
+    lr: positive(100, 0.1, 'Probe learning rate.'),
+    batchSize: int(1, 65_536, 512, 'Probe batch size; at most a tenth of the training images (rounded up), so each probe epoch has 10 steps; the value used is recorded with each probe result.'),
+  },
+  { additionalProperties: false, description: 'The linear probe trained on the frozen encoder.' },
+);
 
-type Schema = {
-  type?: 'object' | 'string' | 'number' | 'integer' | 'boolean';
-  description?: string;
-  enum?: readonly (string | number | boolean)[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  pattern?: string;
-  maxLength?: number;
-  default?: unknown;
-  properties?: Record<string, Schema>;
-  required?: readonly string[];
-  additionalProperties?: boolean;
-};
+const MonitorSchema = Type.Object(
+  {
+    samples: int(0, 100_000, 2000, 'Test images measured, a fixed seeded subset (0 = no diagnostics).'),
+    bank: int(1, 1_000_000, 5000, 'Training images in the kNN memory bank, a fixed seeded subset.'),
+    minRank: num(1, 10_000, 2, 'Warn when the effective rank of the embeddings falls below this.'),
+  },
+  {
+    additionalProperties: false,
+    description: 'Representation diagnostics after every epoch (kNN monitor, alignment, uniformity, collapse indicators, class similarity).',
+  },
+);
 
-const int = (minimum: number, maximum: number, def: number, description: string): Schema => ({
-  type: 'integer', minimum, maximum, default: def, description,
-});
-const num = (minimum: number, maximum: number, def: number, description: string): Schema => ({
-  type: 'number', minimum, maximum, default: def, description,
-});
-
-export const runConfigSchema: Schema = {
-  type: 'object',
-  description: 'A SupCon Lab run: pretraining method, data, encoder and optimisation, then a linear probe.',
-  additionalProperties: false,
-  properties: {
-    $schema: { type: 'string' },
-    name: {
-      type: 'string', default: '', maxLength: 64, pattern: '^[A-Za-z0-9_.-]*$',
+export const RunConfigSchema = Type.Object(
+  {
+    name: Type.String({
+      default: '', maxLength: 64, pattern: '^[A-Za-z0-9_.-]*$', patternMeans: 'may hold only letters, digits, _ . and -',
       description: 'Short label for the run, part of its folder name (letters, digits, _ . -).',
-    },
-    method: {
-      type: 'string', enum: ['supcon', 'supcon-in', 'simclr', 'ce'], default: 'supcon',
-      description: 'supcon: supervised contrastive L_out (Khosla et al. Eq. 2); supcon-in: L_in (Eq. 3); simclr: no labels; ce: cross-entropy baseline.',
-    },
-    dataset: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'Where the images come from.',
-      properties: {
-        kind: {
-          type: 'string', enum: ['fashion-mnist', 'synthetic', 'cifar10', 'cifar100', 'idx', 'folder'], default: 'fashion-mnist',
-          description: 'fashion-mnist is built in (offline); synthetic is a tiny generated set for tests; the others read `path`.',
-        },
-        path: { type: 'string', description: 'File or folder holding the dataset (cifar10, cifar100, idx, folder).' },
-        trainLimit: int(0, 10_000_000, 0, 'Use N training images, a class-balanced seeded subset (0 = all).'),
-        testLimit: int(0, 10_000_000, 0, 'Use N test images, a class-balanced seeded subset (0 = all).'),
-        imageSize: int(8, 96, 32, 'Side length in pixels that folder images are resized to.'),
-        testFraction: num(0.01, 0.9, 0.2, 'Test fraction for an image folder without test/.'),
-        labels: { type: 'string', enum: ['fine', 'coarse'], default: 'fine', description: 'CIFAR-100 labels.' },
-      },
-    },
-    encoder: {
-      type: 'string', enum: ['convnet', 'resnet18', 'resnet50'], default: 'convnet',
-      description: 'convnet: small 4-layer net sized for CPU runs; resnet18/resnet50: CIFAR-style ResNets.',
-    },
+    }),
+    method: oneOf(METHODS, 'supcon', 'supcon: supervised contrastive L_out (Khosla et al. Eq. 2); supcon-in: L_in (Eq. 3); simclr: no labels; ce: cross-entropy baseline.'),
+    dataset: DatasetSchema,
+    encoder: oneOf(ENCODER_NAMES, 'convnet', 'convnet: small 4-layer net sized for CPU runs; resnet18/resnet50: CIFAR-style ResNets.'),
     epochs: int(0, 10_000, 2, 'Pretraining epochs (0: probe the encoder at its random initialisation, the floor every method must beat).'),
     batchSize: int(2, 8192, 256, 'Images per step (each gives `views` augmented views).'),
     views: int(1, 8, 2, 'Augmented views per image.'),
-    temperature: { type: 'number', minimum: 0.01, maximum: 10, default: 0.1, description: 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).' },
-    baseTemperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.07, description: 'Loss is scaled by T / baseTemperature, as in the reference implementation.' },
-    lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.05, description: 'Peak learning rate (SGD with momentum).' },
+    temperature: num(0.01, 10, 0.1, 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).'),
+    baseTemperature: positive(10, 0.07, 'Loss is scaled by T / baseTemperature, as in the reference implementation.'),
+    lr: positive(100, 0.05, 'Peak learning rate (SGD with momentum).'),
     momentum: num(0, 0.999, 0.9, 'SGD momentum.'),
     weightDecay: num(0, 0.1, 1e-4, 'L2 weight decay.'),
     warmupEpochs: num(0, 100, 0.1, 'Linear learning-rate warm-up before the cosine decay, in epochs.'),
     projectionDim: int(8, 2048, 128, 'Output size of the projection head.'),
-    augment: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'How each view is drawn.',
-      properties: {
-        minCropScale: num(0.05, 1, 0.2, 'Smallest area fraction of a random resized crop.'),
-        flip: { type: 'boolean', default: true, description: 'Random horizontal flip (turn off for digits and text).' },
-        jitter: num(0, 1, 0.4, 'Colour jitter strength (brightness, contrast, saturation; hue is a quarter of it).'),
-        jitterProb: num(0, 1, 0.8, 'Probability of colour jitter (colour images).'),
-        grayscaleProb: num(0, 1, 0.2, 'Probability of random grayscale (colour images).'),
-      },
-    },
-    probe: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'The linear probe trained on the frozen encoder.',
-      properties: {
-        epochs: int(1, 1000, 10, 'Probe epochs.'),
-        lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.1, description: 'Probe learning rate.' },
-        batchSize: int(1, 65_536, 512, 'Probe batch size; at most a tenth of the training images (rounded up), so each probe epoch has 10 steps; the value used is recorded with each probe result.'),
-      },
-    },
-    monitor: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'Representation diagnostics after every epoch (kNN monitor, alignment, uniformity, collapse indicators, class similarity).',
-      properties: {
-        samples: int(0, 100_000, 2000, 'Test images measured, a fixed seeded subset (0 = no diagnostics).'),
-        bank: int(1, 1_000_000, 5000, 'Training images in the kNN memory bank, a fixed seeded subset.'),
-        minRank: num(1, 10_000, 2, 'Warn when the effective rank of the embeddings falls below this.'),
-      },
-    },
+    augment: AugmentSchema,
+    probe: ProbeSchema,
+    monitor: MonitorSchema,
     seed: int(0, 4_294_967_295, 0, 'Seed for initialisation, data order and augmentation.'),
-    backend: {
-      type: 'string', enum: ['auto', 'gpu', 'webgpu', 'node', 'wasm', 'cpu'], default: 'auto',
-      description: 'auto picks the fastest that loads: gpu (tfjs-node-gpu), webgpu on a real GPU, node, wasm, cpu.',
-    },
+    backend: oneOf(BACKEND_CHOICES, 'auto', 'auto picks the fastest that loads: gpu (tfjs-node-gpu), webgpu on a real GPU, node, wasm, cpu.'),
     threads: int(0, 256, 0, 'CPU cores the wasm backend trains on, one data-parallel worker thread each (0 = every core; 1 = the single-thread step).'),
     checkpointEvery: int(0, 10_000, 1, 'Save a numbered checkpoint every k epochs (0 = only last and best).'),
   },
+  { additionalProperties: false, description: 'A SupCon Lab run: pretraining method, data, encoder and optimisation, then a linear probe.' },
+);
+
+export type RunConfig = Static<typeof RunConfigSchema>;
+export type DatasetConfig = Static<typeof DatasetSchema>;
+export type AugmentConfig = Static<typeof AugmentSchema>;
+export type ProbeConfig = Static<typeof ProbeSchema>;
+export type MonitorConfig = Static<typeof MonitorSchema>;
+export type Method = RunConfig['method'];
+export type EncoderName = RunConfig['encoder'];
+export type BackendChoice = RunConfig['backend'];
+export type DatasetKind = DatasetConfig['kind'];
+
+/** A field's schema as this module reads it: TypeBox's JSON Schema, plus `patternMeans` (the pattern in words). */
+export type FieldSchema = TSchema & {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  maxLength?: number;
+  patternMeans?: string;
+  anyOf?: { const: unknown }[];
+  properties?: Record<string, FieldSchema>;
 };
+
+const root = RunConfigSchema as unknown as FieldSchema;
+
+/** The values an enumerated field takes (its union of literals), or undefined for other fields. */
+export function enumValues(s: FieldSchema): unknown[] | undefined {
+  return s.anyOf?.every((v) => 'const' in v) ? s.anyOf.map((v) => v.const) : undefined;
+}
+
+/** The schema of a dotted run-config field (a group or a value), or undefined when there is none. */
+export function fieldSchema(field: string): FieldSchema | undefined {
+  let s: FieldSchema | undefined = root;
+  for (const part of field.split('.')) s = s?.properties && Object.hasOwn(s.properties, part) ? s.properties[part] : undefined;
+  return s;
+}
+
+/** Every value field of the run config as a dotted path, in schema order. */
+export function leafFields(s: FieldSchema = root, prefix = ''): string[] {
+  return Object.entries(s.properties ?? {}).flatMap(([key, sub]) => (sub.type === 'object' ? leafFields(sub, `${prefix}${key}.`) : [`${prefix}${key}`]));
+}
 
 /** A config problem, naming the field as a dotted path. */
 export class ConfigError extends Error {
@@ -190,8 +154,9 @@ export class ConfigError extends Error {
 // JSON has no NaN or Infinity: name them rather than print null
 const show = (v: unknown): string => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
 
-function expected(s: Schema): string {
-  if (s.enum) return `one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+function expected(s: FieldSchema): string {
+  const values = enumValues(s);
+  if (values) return `one of ${values.map((e) => JSON.stringify(e)).join(', ')}`;
   if (s.type === 'integer' || s.type === 'number') {
     const kind = s.type === 'integer' ? 'an integer' : 'a number';
     const lo = s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined ? `>= ${s.minimum}` : '';
@@ -203,63 +168,54 @@ function expected(s: Schema): string {
   return `a ${s.type}`;
 }
 
+/** `/dataset/kind` (a JSON Pointer, as TypeBox names a value) as `dataset.kind`. */
+const dotted = (pointer: string) => pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+
+/** One TypeBox error in the words the trainer uses, or undefined for a missing field that has a default (or is a group). */
+function describeError(e: ValueError): ConfigError | undefined {
+  const field = dotted(e.path);
+  const s = e.schema as FieldSchema;
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+    return new ConfigError(field, `unknown field (known: ${Object.keys(s.properties ?? {}).join(', ')})`);
+  }
+  if (e.value === undefined) return s.default === undefined && s.type !== 'object' ? new ConfigError(field, `is required (${expected(s)})`) : undefined;
+  if (e.type === ValueErrorType.StringMaxLength) return new ConfigError(field, `at most ${s.maxLength} characters`);
+  if (e.type === ValueErrorType.StringPattern && s.patternMeans) return new ConfigError(field, `${show(e.value)} ${s.patternMeans}`);
+  return new ConfigError(field, `expected ${expected(s)}, got ${show(e.value)}`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * Checks `value` against `s`, pushing every problem found (in document order)
- * onto `problems`; a bad field takes its default so the rest is still checked.
+ * Every problem of `input` against the schema, one per field, unknown fields
+ * of an object before its known ones, then in schema order. A missing field
+ * is no problem: it takes its default. `$schema` (the editor's) is allowed.
  */
-function check(value: unknown, s: Schema, field: string, problems: ConfigError[]): unknown {
-  const fail = () => {
-    problems.push(new ConfigError(field, `expected ${expected(s)}, got ${show(value)}`));
-    return s.default;
+function schemaProblems(input: unknown): ConfigError[] {
+  const { $schema, ...body } = isObject(input) ? input : {};
+  const problems = $schema === undefined || typeof $schema === 'string' ? [] : [new ConfigError('$schema', `expected a string, got ${show($schema)}`)];
+  const seen = new Set<string>();
+  for (const e of Value.Errors(RunConfigSchema, isObject(input) ? body : input)) {
+    const problem = describeError(e);
+    if (problem && !seen.has(problem.field)) problems.push(problem);
+    seen.add(dotted(e.path));
+  }
+  return problems;
+}
+
+/** The defaults with `input` laid over them, in schema order; a field named in `skip` (a bad one) keeps its default. */
+function withDefaults(input: unknown, skip: ReadonlySet<string> = new Set()): RunConfig {
+  const lay = (into: Record<string, unknown>, from: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(from)) {
+      const field = prefix + k;
+      if (skip.has(field)) continue;
+      if (isObject(v) && isObject(into[k])) lay(into[k] as Record<string, unknown>, v, `${field}.`);
+      else into[k] = v;
+    }
   };
-  if (s.type === 'object') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      fail();
-      value = {};
-    }
-    const obj = value as Record<string, unknown>;
-    const props = s.properties ?? {};
-    for (const key of Object.keys(obj)) {
-      if (!(key in props)) {
-        const known = Object.keys(props).filter((k) => k !== '$schema').join(', ');
-        problems.push(new ConfigError(field ? `${field}.${key}` : key, `unknown field (known: ${known})`));
-      }
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, sub] of Object.entries(props)) {
-      if (key === '$schema') continue;
-      const path = field ? `${field}.${key}` : key;
-      if (obj[key] === undefined) {
-        if (sub.type === 'object') out[key] = check({}, sub, path, problems);
-        else if (sub.default !== undefined) out[key] = sub.default;
-        else if (s.required?.includes(key)) problems.push(new ConfigError(path, `is required (${expected(sub)})`));
-      } else {
-        out[key] = check(obj[key], sub, path, problems);
-      }
-    }
-    return out;
-  }
-  if (s.enum) return s.enum.includes(value as string) ? value : fail();
-  if (s.type === 'boolean') return typeof value === 'boolean' ? value : fail();
-  if (s.type === 'string') {
-    if (typeof value !== 'string') return fail();
-    if (s.maxLength !== undefined && value.length > s.maxLength) {
-      problems.push(new ConfigError(field, `at most ${s.maxLength} characters`));
-      return s.default;
-    }
-    if (s.pattern && !new RegExp(s.pattern).test(value)) {
-      problems.push(new ConfigError(field, `${show(value)} may hold only letters, digits, _ . and -`));
-      return s.default;
-    }
-    return value;
-  }
-  // number or integer
-  if (typeof value !== 'number' || !Number.isFinite(value)) return fail();
-  if (s.type === 'integer' && !Number.isInteger(value)) return fail();
-  if (s.minimum !== undefined && value < s.minimum) return fail();
-  if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) return fail();
-  if (s.maximum !== undefined && value > s.maximum) return fail();
-  return value;
+  const config = Value.Create(RunConfigSchema);
+  if (isObject(input)) lay(config, input, '');
+  return config;
 }
 
 const needsPath: readonly DatasetKind[] = ['cifar10', 'cifar100', 'idx', 'folder'];
@@ -281,18 +237,19 @@ function crossFieldProblems(config: RunConfig): ConfigError[] {
 
 /** Validates untrusted input and returns the full config with every default filled in; throws the first ConfigError. */
 export function resolveConfig(input: unknown): RunConfig {
-  const problems: ConfigError[] = [];
-  const config = check(input ?? {}, runConfigSchema, '', problems) as RunConfig;
-  const [first] = problems.length ? problems : crossFieldProblems(config);
+  const [first] = configProblems(input);
   if (first) throw first;
-  return config;
+  return withDefaults(input);
 }
 
-/** Every problem of a config at once, each naming its field (for editors); empty when it is valid. */
+/**
+ * Every problem of a config at once, each naming its field (for editors);
+ * empty when it is valid. Problems between fields are looked for with each
+ * bad field at its default, so the rest is still checked.
+ */
 export function configProblems(input: unknown): ConfigError[] {
-  const problems: ConfigError[] = [];
-  const config = check(input ?? {}, runConfigSchema, '', problems) as RunConfig;
-  return [...problems, ...crossFieldProblems(config)];
+  const problems = schemaProblems(input ?? {});
+  return [...problems, ...crossFieldProblems(withDefaults(input, new Set(problems.map((p) => p.field))))];
 }
 
 /**
@@ -303,21 +260,34 @@ export function configProblems(input: unknown): ConfigError[] {
  * repeat them.
  */
 export function jsonSchemaDocument(): object {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', title: 'SupCon Lab run config', ...editorSchema(runConfigSchema) };
+  const doc = editorSchema(root) as { properties: object };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', title: 'SupCon Lab run config', ...doc, properties: { $schema: { type: 'string' }, ...doc.properties } };
+}
+
+/**
+ * The run-config schema as a config file is written: every field optional
+ * (it takes its default), enumerations as `enum`. It validates, unlike
+ * jsonSchemaDocument; a sweep file's `base` and axes use it.
+ */
+export function fileSchema(s: FieldSchema = root): Record<string, unknown> {
+  const { required: _required, patternMeans: _means, anyOf: _anyOf, properties, type, ...rest } = s;
+  const values = enumValues(s);
+  const props = properties && Object.fromEntries(Object.entries(properties).map(([k, sub]) => [k, fileSchema(sub)]));
+  return { type: values ? 'string' : type, ...(values ? { enum: values } : {}), ...rest, ...(props ? { properties: props } : {}) };
 }
 
 /** Hover text of a field: its description, then what is allowed and its default. */
-export function fieldHover(s: Schema): string {
+export function fieldHover(s: FieldSchema): string {
   const def = s.default !== undefined && s.default !== '' ? ` Default: \`${show(s.default)}\`.` : '';
   return `${s.description ?? ''}\n\nAllowed: ${expected(s)}.${def}`.trim();
 }
 
-function editorSchema(s: Schema): object {
+function editorSchema(s: FieldSchema): object {
   if (s.type === 'object') {
-    const properties = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, sub]) => [k, k === '$schema' ? { type: 'string' } : editorSchema(sub)]));
+    const properties = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, sub]) => [k, editorSchema(sub)]));
     return { type: 'object', description: s.description, properties };
   }
-  const examples = s.enum ?? (s.type === 'boolean' ? [true, false] : undefined);
+  const examples = enumValues(s) ?? (s.type === 'boolean' ? [true, false] : undefined);
   return { description: s.description, markdownDescription: fieldHover(s), default: s.default, ...(examples ? { examples } : {}) };
 }
 
@@ -329,25 +299,22 @@ export function applyOverrides(base: Record<string, unknown>, overrides: Record<
   const out = structuredClone(base);
   for (const [field, raw] of Object.entries(overrides)) {
     const parts = field.split('.');
-    let schema: Schema | undefined = runConfigSchema;
     let target = out;
-    for (let i = 0; i < parts.length; i++) {
-      schema = schema?.properties?.[parts[i]];
-      if (!schema || parts[i] === '$schema') {
-        throw new ConfigError(field, 'unknown field (see `supcon-lab train --help`)');
-      }
-      if (i < parts.length - 1) {
-        if (schema.type !== 'object') throw new ConfigError(field, 'unknown field');
-        target[parts[i]] ??= {};
-        target = target[parts[i]] as Record<string, unknown>;
-      }
+    for (let i = 0; i < parts.length - 1; i++) {
+      const group = fieldSchema(parts.slice(0, i + 1).join('.'));
+      if (!group) break;
+      if (group.type !== 'object') throw new ConfigError(field, 'unknown field');
+      if (typeof target[parts[i]] !== 'object' || target[parts[i]] === null) target[parts[i]] = {};
+      target = target[parts[i]] as Record<string, unknown>;
     }
-    target[parts[parts.length - 1]] = parseScalar(raw, schema!, field);
+    const schema = fieldSchema(field);
+    if (!schema) throw new ConfigError(field, 'unknown field (see `supcon-lab train --help`)');
+    target[parts[parts.length - 1]] = parseScalar(raw, schema, field);
   }
   return out;
 }
 
-function parseScalar(raw: string, s: Schema, field: string): unknown {
+function parseScalar(raw: string, s: FieldSchema, field: string): unknown {
   if (s.type === 'object') throw new ConfigError(field, 'is a group of fields: set its members, e.g. --' + field + '.' + Object.keys(s.properties ?? {})[0]);
   if (s.type === 'boolean') {
     if (raw === 'true' || raw === '') return true;
@@ -363,13 +330,9 @@ function parseScalar(raw: string, s: Schema, field: string): unknown {
 }
 
 /** Flat list of field paths with their descriptions, for --help. */
-export function describeFields(s: Schema = runConfigSchema, prefix = ''): { field: string; help: string }[] {
-  const rows: { field: string; help: string }[] = [];
-  for (const [key, sub] of Object.entries(s.properties ?? {})) {
-    if (key === '$schema') continue;
-    const field = prefix ? `${prefix}.${key}` : key;
-    if (sub.type === 'object') rows.push(...describeFields(sub, field));
-    else rows.push({ field, help: `${sub.description ?? ''} [${expected(sub)}${sub.default !== undefined && sub.default !== '' ? `, default ${show(sub.default)}` : ''}]` });
-  }
-  return rows;
+export function describeFields(): { field: string; help: string }[] {
+  return leafFields().map((field) => {
+    const s = fieldSchema(field)!;
+    return { field, help: `${s.description ?? ''} [${expected(s)}${s.default !== undefined && s.default !== '' ? `, default ${show(s.default)}` : ''}]` };
+  });
 }

@@ -2,11 +2,15 @@
  * The contract between the extension host and the dashboard webview. The host
  * forwards TrainerEvents unchanged (from IPC or metrics.jsonl) in batches; the
  * webview's messages are untrusted input and every one goes through
- * parseWebviewMessage before the host acts on it.
+ * parseWebviewMessage before the host acts on it. They are declared once, as
+ * TypeBox schemas that give both the type and the check (Value.Check, which
+ * needs no eval, so the webview's CSP holds).
  */
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
-import { PROJECTION_METHODS, type EmbeddingMap, type ProjectionMethod } from './embeddingMap';
-import type { BackendInfo, RunState, TrainerEvent } from './messages';
+import { PROJECTION_METHODS, type EmbeddingMap } from './embeddingMap';
+import { RunFolderName, type BackendInfo, type RunState, type TrainerEvent } from './messages';
 import type { SweepResultRow } from './sweep';
 
 /** What the dashboard needs to list a run before any of its events arrive. */
@@ -33,84 +37,61 @@ export type HostMessage =
   /** A sweep's results across its runs (the Results tab), with its CSV. */
   | { type: 'results'; sweepId: string; axes: string[]; rows: SweepResultRow[]; csv: string };
 
-/** Which map: a run's checkpoint, projected by a method. */
-export interface MapRequest {
-  runId: string;
-  checkpoint: string;
-  method: ProjectionMethod;
-}
-
-export type DashboardTab = 'charts' | 'params' | 'preview' | 'map' | 'results';
-export type ExportKind = 'csv' | 'png';
-
-export type WebviewMessage =
-  | { type: 'ready' }
-  | { type: 'select'; runIds: string[] }
-  | { type: 'export'; kind: ExportKind; fileName: string; data: string }
-  | { type: 'stop'; runId: string }
-  | ({ type: 'map' } & MapRequest)
-  | { type: 'error'; message: string };
-
-/** State the webview keeps across a reload (vscode.setState), restored by the panel serializer. */
-export interface DashboardState {
-  selected: string[];
-  tab: DashboardTab;
-  smoothing: number;
-  logScale: boolean;
-}
-
 export const MAX_SELECTED = 32;
 /** A PNG of every chart at 2x stays well under this. */
 const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
-const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-const FILE_NAME = /^[A-Za-z0-9 _.()-]{1,128}$/;
-const TABS: readonly DashboardTab[] = ['charts', 'params', 'preview', 'map', 'results'];
-const CHECKPOINT = /^[A-Za-z0-9_-]{1,64}$/;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isRunId = (v: unknown): v is string => typeof v === 'string' && RUN_ID.test(v) && !v.includes('..');
-const hasOnly = (v: Record<string, unknown>, keys: string[]): boolean => Object.keys(v).every((k) => keys.includes(k));
+const TABS = ['charts', 'params', 'preview', 'map', 'results'] as const;
+const TabSchema = Type.Union(TABS.map((tab) => Type.Literal(tab)));
+export type DashboardTab = Static<typeof TabSchema>;
 
-/** Returns the message if it is a well-formed WebviewMessage, else undefined. */
+/** Which map: a run's checkpoint, projected by a method. */
+const MapRequestSchema = Type.Object({
+  runId: RunFolderName,
+  checkpoint: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+  method: Type.Union(PROJECTION_METHODS.map((m) => Type.Literal(m))),
+});
+export type MapRequest = Static<typeof MapRequestSchema>;
+
+/** A file name the host may write in the workspace: no path, not hidden. */
+const FileName = Type.String({ pattern: '^[A-Za-z0-9 _()-][A-Za-z0-9 _.()-]{0,127}$' });
+/** A message of one type with exactly these fields. */
+const message = <T extends string, P extends TProperties>(type: T, properties: P) => Type.Object({ type: Type.Literal(type), ...properties }, { additionalProperties: false });
+
+const WebviewMessageSchema = Type.Union([
+  message('ready', {}),
+  message('select', { runIds: Type.Array(RunFolderName, { maxItems: MAX_SELECTED }) }),
+  message('export', { kind: Type.Literal('csv'), fileName: FileName, data: Type.String({ maxLength: MAX_EXPORT_CHARS }) }),
+  message('export', { kind: Type.Literal('png'), fileName: FileName, data: Type.String({ maxLength: MAX_EXPORT_CHARS, pattern: '^data:image/png;base64,' }) }),
+  message('stop', { runId: RunFolderName }),
+  message('map', MapRequestSchema.properties),
+  message('error', { message: Type.String() }),
+]);
+export type WebviewMessage = Static<typeof WebviewMessageSchema>;
+export type ExportKind = Extract<WebviewMessage, { type: 'export' }>['kind'];
+
+/** State the webview keeps across a reload (vscode.setState), restored by the panel serializer. */
+const DashboardStateSchema = Type.Object({
+  selected: Type.Array(RunFolderName, { maxItems: MAX_SELECTED }),
+  tab: TabSchema,
+  smoothing: Type.Number({ minimum: 0, exclusiveMaximum: 1 }),
+  logScale: Type.Boolean(),
+});
+export type DashboardState = Static<typeof DashboardStateSchema>;
+
+/** Returns the message if it is a well-formed WebviewMessage, else undefined; a selection without repeats, an error's text at most 2,000 characters. */
 export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
-  if (!isObj(v) || typeof v.type !== 'string') return undefined;
-  switch (v.type) {
-    case 'ready':
-      return hasOnly(v, ['type']) ? { type: 'ready' } : undefined;
-    case 'select': {
-      const ids = v.runIds;
-      if (!hasOnly(v, ['type', 'runIds']) || !Array.isArray(ids) || ids.length > MAX_SELECTED || !ids.every(isRunId)) return undefined;
-      return { type: 'select', runIds: [...new Set(ids)] };
-    }
-    case 'export': {
-      const { kind, fileName, data } = v;
-      if (!hasOnly(v, ['type', 'kind', 'fileName', 'data'])) return undefined;
-      if (kind !== 'csv' && kind !== 'png') return undefined;
-      if (typeof fileName !== 'string' || !FILE_NAME.test(fileName) || fileName.startsWith('.')) return undefined;
-      if (typeof data !== 'string' || data.length > MAX_EXPORT_CHARS) return undefined;
-      if (kind === 'png' && !data.startsWith('data:image/png;base64,')) return undefined;
-      return { type: 'export', kind, fileName, data };
-    }
-    case 'stop':
-      return hasOnly(v, ['type', 'runId']) && isRunId(v.runId) ? { type: 'stop', runId: v.runId } : undefined;
-    case 'map': {
-      const { runId, checkpoint, method } = v;
-      if (!hasOnly(v, ['type', 'runId', 'checkpoint', 'method']) || !isRunId(runId)) return undefined;
-      if (typeof checkpoint !== 'string' || !CHECKPOINT.test(checkpoint) || !PROJECTION_METHODS.includes(method as ProjectionMethod)) return undefined;
-      return { type: 'map', runId, checkpoint, method: method as ProjectionMethod };
-    }
-    case 'error':
-      return hasOnly(v, ['type', 'message']) && typeof v.message === 'string' ? { type: 'error', message: v.message.slice(0, 2000) } : undefined;
-    default:
-      return undefined;
-  }
+  if (!Value.Check(WebviewMessageSchema, v)) return undefined;
+  if (v.type === 'select') return { type: 'select', runIds: [...new Set(v.runIds)] };
+  if (v.type === 'error') return { type: 'error', message: v.message.slice(0, 2000) };
+  return v;
 }
 
 /** Restored state from an older window may be anything: keep what is valid, default the rest. */
 export function parseDashboardState(v: unknown): DashboardState {
-  const s = isObj(v) ? v : {};
-  const selected = Array.isArray(s.selected) ? s.selected.filter(isRunId).slice(0, MAX_SELECTED) : [];
-  const tab = TABS.includes(s.tab as DashboardTab) ? (s.tab as DashboardTab) : 'charts';
-  const smoothing = typeof s.smoothing === 'number' && s.smoothing >= 0 && s.smoothing < 1 ? s.smoothing : 0.6;
-  return { selected, tab, smoothing, logScale: s.logScale === true };
+  const s = typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  const field = <K extends keyof DashboardState>(key: K, fallback: DashboardState[K]): DashboardState[K] =>
+    Value.Check(DashboardStateSchema.properties[key], s[key]) ? (s[key] as DashboardState[K]) : fallback;
+  const selected = Array.isArray(s.selected) ? s.selected.filter((id) => Value.Check(RunFolderName, id)).slice(0, MAX_SELECTED) : [];
+  return { selected, tab: field('tab', 'charts'), smoothing: field('smoothing', 0.6), logScale: field('logScale', false) };
 }

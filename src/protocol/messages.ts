@@ -4,152 +4,132 @@
  * parent) and appends each one as a line of the run's metrics.jsonl; readers
  * of either path go through parseEvent, so nothing else defines a message.
  */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
 
 export type RunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 
-export interface BackendInfo {
-  /** tfjs backend name actually running: tensorflow, webgpu, wasm, cpu. */
-  name: string;
-  /** What a person calls it: "GPU (CUDA, tfjs-node-gpu)", "WebGPU: NVIDIA ...", "wasm (CPU)". */
-  label: string;
-  version: string;
-  threads: number;
-  /** True when the computation runs on a GPU (a software adapter counts as false). */
-  gpu: boolean;
-  /** GPU adapter description, when there is one. */
-  adapter?: string;
-  /** Why each better backend was not used. */
-  skipped: { backend: string; reason: string }[];
+/** A value computed in training that JSON writes as null when it is NaN (a diverged step, a class without pairs). */
+const Measured = (options: { description?: string } = {}) => Type.Union([Type.Number(), Type.Null()], options);
+const described = <T extends TSchema>(description: string, schema: T) => ({ ...schema, description }) as T;
+
+/**
+ * A run folder's name as readers accept it: one path component of letters,
+ * digits, `_ . -` and no `..`. Run ids (newRunId) have this form; a run folder
+ * the user renamed may too, and the dashboard still lists it.
+ */
+export const RunFolderName = Type.String({ pattern: '^(?!.*\\.\\.)[A-Za-z0-9_.-]{1,128}$' });
+/** A run id as newRunId makes it (20261128-142501-supcon-fmnist-3fa2): a run folder name after its start time. */
+export const RunId = Type.String({ pattern: '^(?!.*\\.\\.)\\d{8}-\\d{6}-[A-Za-z0-9_.-]+$' });
+
+/** A run folder's name (see newRunId): one path component, no `..`. */
+export function isRunId(id: unknown): id is string {
+  return Value.Check(RunId, id);
 }
+
+/** Whether `name` may name a run folder a reader opens (a run id, or a renamed run's folder). */
+export function isRunFolderName(name: unknown): name is string {
+  return Value.Check(RunFolderName, name);
+}
+
+export const BackendInfoSchema = Type.Object({
+  name: described('tfjs backend name actually running: tensorflow, webgpu, wasm, cpu.', Type.String()),
+  label: described('What a person calls it: "GPU (CUDA, tfjs-node-gpu)", "WebGPU: NVIDIA ...", "wasm (CPU)".', Type.String()),
+  version: Type.String(),
+  threads: Type.Number(),
+  gpu: described('True when the computation runs on a GPU (a software adapter counts as false).', Type.Boolean()),
+  adapter: Type.Optional(described('GPU adapter description, when there is one.', Type.String())),
+  skipped: described('Why each better backend was not used.', Type.Array(Type.Object({ backend: Type.String(), reason: Type.String() }))),
+});
+export type BackendInfo = Static<typeof BackendInfoSchema>;
 
 /**
  * Representation diagnostics of one moment of a run, on a fixed seeded subset of the test split
  * (src/trainer/diagnostics/). NaN values travel as null.
  */
-export interface Diagnostics {
-  /** Completed epochs (0: before training); matches a checkpoint's epoch. */
-  epoch: number;
-  globalStep: number;
-  /** Test images measured. */
-  samples: number;
-  /** Weighted kNN top-1 of encoder features (k = 200, T = 0.1), train subset as memory bank. */
-  knnTop1: number;
-  /** Mean squared distance of the normalised embeddings of two views of one image (Wang and Isola 2020). */
-  alignment: number;
-  /** The same over pairs of distinct images of one class; null when no class has two. */
-  classAlignment: number | null;
-  /** log mean exp(-2 ||u - v||^2) over distinct pairs: 0 is collapse, lower is more uniform. */
-  uniformity: number;
-  /** Mean per-dimension std of the normalised embeddings. */
-  stdMean: number;
-  /** Fraction of dimensions whose std is below 1e-3. */
-  stdCollapsed: number;
-  /** exp(entropy of the eigenvalues of the embeddings' second-moment matrix), 1 to dim (Roy and Vetterli 2007). */
-  effectiveRank: number;
-  /** Embedding size the collapse indicators are measured in. */
-  dim: number;
-  /** [class][class] mean cosine similarity (diagonal: within a class); null where a class has no pair. */
-  classSimilarity: (number | null)[][];
-  /** Wall-clock seconds the measurement took. */
-  seconds: number;
-}
+export const DiagnosticsSchema = Type.Object({
+  epoch: described("Completed epochs (0: before training); matches a checkpoint's epoch.", Type.Number()),
+  globalStep: Type.Number(),
+  samples: described('Test images measured.', Type.Number()),
+  knnTop1: described('Weighted kNN top-1 of encoder features (k = 200, T = 0.1), train subset as memory bank.', Type.Number()),
+  alignment: described('Mean squared distance of the normalised embeddings of two views of one image (Wang and Isola 2020).', Type.Number()),
+  classAlignment: Measured({ description: 'The same over pairs of distinct images of one class; null when no class has two.' }),
+  uniformity: described('log mean exp(-2 ||u - v||^2) over distinct pairs: 0 is collapse, lower is more uniform.', Type.Number()),
+  stdMean: described('Mean per-dimension std of the normalised embeddings.', Type.Number()),
+  stdCollapsed: described('Fraction of dimensions whose std is below 1e-3.', Type.Number()),
+  effectiveRank: described("exp(entropy of the eigenvalues of the embeddings' second-moment matrix), 1 to dim (Roy and Vetterli 2007).", Type.Number()),
+  dim: described('Embedding size the collapse indicators are measured in.', Type.Number()),
+  classSimilarity: described('[class][class] mean cosine similarity (diagonal: within a class); null where a class has no pair; square.', Type.Array(Type.Array(Measured()))),
+  seconds: described('Wall-clock seconds the measurement took.', Type.Number()),
+});
+export type Diagnostics = Static<typeof DiagnosticsSchema>;
 
 /** The run and checkpoint a forked run continues from. */
-export interface RunParent {
-  runId: string;
-  checkpoint: string;
-  globalStep: number;
-}
+export const RunParentSchema = Type.Object({ runId: Type.String(), checkpoint: Type.String(), globalStep: Type.Number() });
+export type RunParent = Static<typeof RunParentSchema>;
 
-interface Base {
-  /** Wall-clock time in ms since the epoch. */
-  t: number;
-}
+/** Wall-clock time in ms since the epoch, on every event. */
+const t = Type.Number();
+const event = <T extends string, P extends Record<string, TSchema>>(type: T, properties: P) => Type.Object({ type: Type.Literal(type), t, ...properties });
 
-export type TrainerEvent = Base &
-  (
-    | {
-        type: 'started';
-        runId: string;
-        config: RunConfig;
-        backend: BackendInfo;
-        resumedFrom?: string;
-        /** A new run continuing from a checkpoint of another, which stays as it was. */
-        forkedFrom?: RunParent;
-        trainSize: number;
-        testSize: number;
-        stepsPerEpoch: number;
-      }
-    | { type: 'step'; epoch: number; step: number; globalStep: number; loss: number; lr: number; imagesPerSec: number; posSim: number; negSim: number }
-    | { type: 'epoch'; epoch: number; loss: number; lr: number; imagesPerSec: number; seconds: number }
-    | { type: 'checkpoint'; name: string; epoch: number; globalStep: number; metric?: number }
-    | { type: 'probeProgress'; epoch: number; epochs: number; loss: number; trainAcc: number; testAcc: number }
-    | {
-        type: 'probeResult';
-        checkpoint: string;
-        /** Global step of the probed checkpoint; absent in runs recorded before it was added. */
-        globalStep?: number;
-        top1: number;
-        bestTop1: number;
-        bestEpoch: number;
-        epochs: number;
-        /** The probe's learning rate and effective batch size; absent in older runs. */
-        lr?: number;
-        batchSize?: number;
-      }
-    | ({ type: 'diagnostics' } & Diagnostics)
-    | { type: 'log'; level: 'info' | 'debug'; message: string }
-    | { type: 'warning'; code: string; message: string; step?: number }
-    | { type: 'finished'; state: 'completed' | 'stopped'; top1?: number }
-    | { type: 'failed'; error: string; hint?: string; step?: number }
-  );
+/**
+ * Every event the trainer sends. Fields of number type are finite; those a
+ * diverged step can make NaN are `number | null`. A started event's config is
+ * checked as an object only: it was resolved by the trainer, possibly by an
+ * older version with fewer fields.
+ */
+export const TrainerEventSchema = Type.Union([
+  event('started', {
+    runId: RunId,
+    config: Type.Unsafe<RunConfig>(Type.Object({})),
+    backend: BackendInfoSchema,
+    resumedFrom: Type.Optional(Type.String()),
+    forkedFrom: Type.Optional(described('A new run continuing from a checkpoint of another, which stays as it was.', RunParentSchema)),
+    trainSize: Type.Number(),
+    testSize: Type.Number(),
+    stepsPerEpoch: Type.Number(),
+  }),
+  event('step', { epoch: Type.Number(), step: Type.Number(), globalStep: Type.Number(), loss: Measured(), lr: Type.Number(), imagesPerSec: Type.Number(), posSim: Measured(), negSim: Measured() }),
+  event('epoch', { epoch: Type.Number(), loss: Measured(), lr: Type.Number(), imagesPerSec: Type.Number(), seconds: Type.Number() }),
+  event('checkpoint', { name: Type.String(), epoch: Type.Number(), globalStep: Type.Number(), metric: Type.Optional(Type.Number()) }),
+  event('probeProgress', { epoch: Type.Number(), epochs: Type.Number(), loss: Measured(), trainAcc: Type.Number(), testAcc: Type.Number() }),
+  event('probeResult', {
+    checkpoint: Type.String(),
+    globalStep: Type.Optional(described('Global step of the probed checkpoint; absent in runs recorded before it was added.', Type.Number())),
+    top1: Type.Number(),
+    bestTop1: Type.Number(),
+    bestEpoch: Type.Number(),
+    epochs: Type.Number(),
+    lr: Type.Optional(described("The probe's learning rate; absent in older runs.", Type.Number())),
+    batchSize: Type.Optional(described("The probe's effective batch size; absent in older runs.", Type.Number())),
+  }),
+  Type.Composite([Type.Object({ type: Type.Literal('diagnostics'), t }), DiagnosticsSchema]),
+  event('log', { level: Type.Union([Type.Literal('info'), Type.Literal('debug')]), message: Type.String() }),
+  event('warning', { code: Type.String(), message: Type.String(), step: Type.Optional(Type.Number()) }),
+  event('finished', { state: Type.Union([Type.Literal('completed'), Type.Literal('stopped')]), top1: Type.Optional(Type.Number()) }),
+  event('failed', { error: Type.String(), hint: Type.Optional(Type.String()), step: Type.Optional(Type.Number()) }),
+]);
 
+export type TrainerEvent = Static<typeof TrainerEventSchema>;
 export type TrainerEventType = TrainerEvent['type'];
 
 /** Parent to trainer. */
-export type TrainerCommand = { type: 'stop' };
+export const TrainerCommandSchema = Type.Object({ type: Type.Literal('stop') });
+export type TrainerCommand = Static<typeof TrainerCommandSchema>;
 
-const RUN_ID = /^\d{8}-\d{6}-[A-Za-z0-9_.-]+$/;
+/** A square matrix: what no JSON Schema keyword says. */
+const square = (m: unknown[][]) => m.every((row) => row.length === m.length);
 
-/** A run folder's name (see newRunId): one path component, no `..`. */
-export function isRunId(id: unknown): id is string {
-  return typeof id === 'string' && RUN_ID.test(id) && !id.includes('..');
-}
-
-const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const nullableNum = (v: unknown): boolean => v === null || num(v);
-const optionalNum = (v: unknown): boolean => v === undefined || num(v);
-const str = (v: unknown): v is string => typeof v === 'string';
-const matrix = (v: unknown): boolean =>
-  Array.isArray(v) && v.every((row) => Array.isArray(row) && row.length === v.length && row.every(nullableNum));
-const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Field checks per event type; `loss` may be null (JSON has no NaN) when a step diverged. */
-const shapes: Record<TrainerEventType, Record<string, (v: unknown) => boolean>> = {
-  // a runId names a folder inside the runs directory, so a forged one must not point elsewhere
-  started: { runId: isRunId, config: obj, backend: obj, trainSize: num, testSize: num, stepsPerEpoch: num },
-  step: { epoch: num, step: num, globalStep: num, loss: nullableNum, lr: num, imagesPerSec: num, posSim: nullableNum, negSim: nullableNum },
-  epoch: { epoch: num, loss: nullableNum, lr: num, imagesPerSec: num, seconds: num },
-  checkpoint: { name: str, epoch: num, globalStep: num },
-  probeProgress: { epoch: num, epochs: num, loss: nullableNum, trainAcc: num, testAcc: num },
-  probeResult: { checkpoint: str, top1: num, bestTop1: num, bestEpoch: num, epochs: num, globalStep: optionalNum, lr: optionalNum, batchSize: optionalNum },
-  diagnostics: {
-    epoch: num, globalStep: num, samples: num, knnTop1: num, alignment: num, classAlignment: nullableNum, uniformity: num,
-    stdMean: num, stdCollapsed: num, effectiveRank: num, dim: num, classSimilarity: matrix, seconds: num,
-  },
-  log: { level: (v) => v === 'info' || v === 'debug', message: str },
-  warning: { code: str, message: str },
-  finished: { state: (v) => v === 'completed' || v === 'stopped' },
-  failed: { error: str },
-};
+/** Each event type's schema, so an event is checked against its own type only. */
+const byType = new Map<unknown, TSchema>(TrainerEventSchema.anyOf.map((s) => [s.properties.type.const, s]));
 
 /** Returns the event if `v` is a well-formed TrainerEvent, else undefined. */
 export function parseEvent(v: unknown): TrainerEvent | undefined {
-  if (!obj(v) || !str(v.type) || !num(v.t) || !Object.prototype.hasOwnProperty.call(shapes, v.type)) return undefined;
-  const fields = shapes[v.type as TrainerEventType];
-  for (const [k, ok] of Object.entries(fields)) if (!ok(v[k])) return undefined;
-  return v as unknown as TrainerEvent;
+  const schema = typeof v === 'object' && v !== null ? byType.get((v as { type?: unknown }).type) : undefined;
+  if (!schema || !Value.Check(schema, v)) return undefined;
+  const ev = v as TrainerEvent;
+  return ev.type === 'diagnostics' && !square(ev.classSimilarity) ? undefined : ev;
 }
 
 /** Parses one metrics.jsonl line; a torn or foreign line gives undefined, never a throw. */
@@ -162,5 +142,5 @@ export function parseEventLine(line: string): TrainerEvent | undefined {
 }
 
 export function isTrainerCommand(v: unknown): v is TrainerCommand {
-  return obj(v) && v.type === 'stop';
+  return Value.Check(TrainerCommandSchema, v);
 }

@@ -14,11 +14,10 @@
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { ConfigError, resolveConfig, runConfigSchema, RunConfig } from './config';
+import { ConfigError, fieldSchema, fileSchema, leafFields, resolveConfig, RunConfig, RunConfigSchema } from './config';
 import type { RunState } from './messages';
 import { readJson } from './runFolder';
 
-type FieldSchema = typeof runConfigSchema;
 export type AxisValue = string | number | boolean;
 
 /**
@@ -48,20 +47,9 @@ const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The schema of a dotted run-config field that holds a value (not a group), or undefined. */
-export function leafSchema(field: string): FieldSchema | undefined {
-  let s: FieldSchema | undefined = runConfigSchema;
-  for (const part of field.split('.')) {
-    if (part === '$schema') return undefined;
-    s = s?.properties?.[part];
-  }
+export function leafSchema(field: string) {
+  const s = fieldSchema(field);
   return s && s.type !== 'object' ? s : undefined;
-}
-
-/** Every leaf field of the run config as a dotted path. */
-export function leafFields(s: FieldSchema = runConfigSchema, prefix = ''): string[] {
-  return Object.entries(s.properties ?? {}).flatMap(([key, sub]) =>
-    key === '$schema' ? [] : sub.type === 'object' ? leafFields(sub, `${prefix}${key}.`) : [`${prefix}${key}`],
-  );
 }
 
 /** Sets a dotted field in a plain object (a copy). */
@@ -115,7 +103,7 @@ export function parseSweepSpec(input: unknown, fallbackName = 'sweep'): SweepSpe
   }
   const seeds = input.seeds ?? [0];
   if (!Array.isArray(seeds) || seeds.length === 0) throw new ConfigError('seeds', `expected a non-empty list of seeds, got ${show(seeds)}`);
-  const seedSchema = runConfigSchema.properties!.seed;
+  const seedSchema = RunConfigSchema.properties.seed;
   seeds.forEach((s, i) => {
     if (!Number.isInteger(s) || (s as number) < seedSchema.minimum! || (s as number) > seedSchema.maximum!) {
       throw new ConfigError(`seeds[${i}]`, `expected an integer >= ${seedSchema.minimum} and <= ${seedSchema.maximum}, got ${show(s)}`);
@@ -226,10 +214,11 @@ export const queueFiles = (runsDir: string) => ({ queue: path.join(runsDir, 'que
 
 /** The JSON Schema of `*.sweep.json` for editors: the run schema for `base`, one array per config field for `axes`. */
 export function sweepSchemaDocument(): object {
+  const runFile = fileSchema();
   const axes: Record<string, object> = {};
   for (const field of leafFields()) {
     if (field === 'seed' || field === 'name') continue;
-    const { default: _d, description, ...item } = leafSchema(field)!;
+    const { default: _d, description, ...item } = fileSchema(leafSchema(field));
     axes[field] = { type: 'array', minItems: 1, uniqueItems: true, items: item, description: `Values of ${field}: ${description ?? ''}` };
   }
   return {
@@ -240,9 +229,9 @@ export function sweepSchemaDocument(): object {
     properties: {
       $schema: { type: 'string' },
       name: { type: 'string', pattern: SWEEP_NAME.source, description: 'Short name of the sweep (default: the file name).' },
-      base: { ...runConfigSchema, description: 'The run config every point starts from.' },
+      base: { ...runFile, properties: { $schema: { type: 'string' }, ...(runFile.properties as object) }, description: 'The run config every point starts from.' },
       axes: { type: 'object', additionalProperties: false, properties: axes, description: 'Config fields to vary; the sweep runs every combination.' },
-      seeds: { type: 'array', minItems: 1, uniqueItems: true, items: runConfigSchema.properties!.seed, default: [0], description: 'Each point runs once per seed.' },
+      seeds: { type: 'array', minItems: 1, uniqueItems: true, items: fileSchema(RunConfigSchema.properties.seed), default: [0], description: 'Each point runs once per seed.' },
       budget: {
         type: 'object',
         additionalProperties: false,

@@ -156,7 +156,7 @@ test('a learning rate that diverges: failed at the step, last finite loss named,
   const lastStep = steps.at(-1)!;
   const [failed] = ofType(events, 'failed');
   assert.equal(failed.step, lastStep.globalStep + 1, 'the step that gave NaN, numbered as step events are');
-  assert.equal(failed.error, `loss became NaN or infinite at step ${failed.step} (last finite loss ${lastStep.loss.toFixed(4)})`);
+  assert.equal(failed.error, `loss became NaN or infinite at step ${failed.step} (last finite loss ${lastStep.loss?.toFixed(4)})`);
   assert.match(failed.hint!, /Lower the learning rate/);
   const status = readStatus(runDir);
   assert.deepEqual([status.state, status.error, status.hint, status.lastLoss], ['failed', failed.error, failed.hint, lastStep.loss]);

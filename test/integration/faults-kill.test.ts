@@ -63,7 +63,7 @@ function moments(seed: number): Moment[] {
   }));
 }
 
-let baseline: Map<number, number>;
+let baseline: Map<number, number | null>;
 let baselineMs: number;
 let totalSteps: number;
 const stepLosses = (events: TrainerEvent[]) => new Map(events.flatMap((e) => (e.type === 'step' ? [[e.globalStep, e.loss] as const] : [])));

@@ -15,7 +15,7 @@ import type { TrainerEvent } from '../../src/protocol/messages';
 const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-par-'));
 const common = ['train', '--runs-dir', runsDir, '--dataset.kind', 'synthetic', '--batchSize', '32', '--probe.epochs', '1', '--backend', 'wasm', '--seed', '7', '--epochs', '1'];
 
-const losses = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+const losses = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'step' && e.loss !== null ? [e.loss] : []));
 const backendOf = (events: TrainerEvent[]) => {
   const started = events[0];
   assert.equal(started.type, 'started');

@@ -27,7 +27,7 @@ test('a run streams its events over IPC, records them, checkpoints, and probes a
   assert.ok(steps.length >= 2);
   for (const s of steps) {
     assert.ok(Number.isFinite(s.loss) && s.lr > 0 && s.imagesPerSec > 0);
-    assert.ok(s.posSim >= -1 && s.posSim <= 1 && s.negSim >= -1 && s.negSim <= 1);
+    assert.ok(s.posSim !== null && s.posSim >= -1 && s.posSim <= 1 && s.negSim !== null && s.negSim >= -1 && s.negSim <= 1);
   }
   assert.equal(ofType(events, 'epoch').length, 2);
   assert.ok(ofType(events, 'checkpoint').some((c) => c.name === 'last' && c.epoch === 2));

@@ -8,7 +8,7 @@ test('one row per step with every step metric; NaN is an empty cell; odd ids are
   const store = new SeriesStore();
   const run = store.apply('a,"b"', [
     { t: 0, type: 'started', runId: 'a', config: resolveConfig({ temperature: 0.5, views: 4 }), backend: { name: 'cpu', label: 'cpu', gpu: false, threads: 1, version: '', skipped: [] }, trainSize: 10, testSize: 5, stepsPerEpoch: 2 },
-    { t: 1, type: 'step', epoch: 1, step: 1, globalStep: 1, loss: 2.5, lr: 0.1, imagesPerSec: 800, posSim: 0.5, negSim: null as never },
+    { t: 1, type: 'step', epoch: 1, step: 1, globalStep: 1, loss: 2.5, lr: 0.1, imagesPerSec: 800, posSim: 0.5, negSim: null },
     { t: 2, type: 'step', epoch: 1, step: 2, globalStep: 2, loss: 2.25, lr: 0.09, imagesPerSec: 810, posSim: 0.6, negSim: 0.1 },
   ], false);
   assert.equal(toCsv([run]), [
@@ -22,7 +22,7 @@ test('one row per step with every step metric; NaN is an empty cell; odd ids are
 test('results: one row per run with its settings, final loss, headline top-1 and its checkpoint, and duration', () => {
   const store = new SeriesStore();
   const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [] };
-  const config = { method: 'supcon', dataset: { kind: 'synthetic' }, encoder: 'convnet', epochs: 2, batchSize: 32, views: 2, temperature: 0.1, lr: 0.05, seed: 0, probe: { epochs: 10 } } as never;
+  const config = resolveConfig({ method: 'supcon', dataset: { kind: 'synthetic' }, encoder: 'convnet', epochs: 2, batchSize: 32, views: 2, temperature: 0.1, lr: 0.05, seed: 0, probe: { epochs: 10 } });
   const a = store.apply('20261128-100000-a-0001', [
     { t: 1000, type: 'started', runId: '20261128-100000-a-0001', config, backend, trainSize: 64, testSize: 8, stepsPerEpoch: 2 },
     { t: 2000, type: 'step', epoch: 0, step: 1, globalStep: 1, loss: 7.8, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 },
@@ -31,7 +31,7 @@ test('results: one row per run with its settings, final loss, headline top-1 and
     { t: 61000, type: 'finished', state: 'completed', top1: 0.99 },
     { t: 70000, type: 'probeResult', checkpoint: 'epoch-1', globalStep: 1, top1: 0.89, bestTop1: 0.9, bestEpoch: 3, epochs: 10 },
   ], false);
-  const b = store.apply('20261128-110000-b-0002', [{ t: 5, type: 'step', epoch: 0, step: 1, globalStep: 1, loss: null as never, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 }], false);
+  const b = store.apply('20261128-110000-b-0002', [{ t: 5, type: 'step', epoch: 0, step: 1, globalStep: 1, loss: null, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 }], false);
   assert.equal(resultsCsv([a, b], (id) => id.slice(16)), [
     'run,label,method,dataset.kind,encoder,epochs,batchSize,views,temperature,lr,seed,probe.epochs,state,finalLoss,top1,top1Checkpoint,durationSeconds',
     '20261128-100000-a-0001,a-0001,supcon,synthetic,convnet,2,32,2,0.1,0.05,0,10,completed,7.648,0.99,last,60',

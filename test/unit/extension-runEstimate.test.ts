@@ -38,12 +38,12 @@ test('estimate: unknown sizes and no record say so instead of guessing', () => {
 test('measured throughput: views/s over the epochs, probe images/s from the end of pretraining to the result', () => {
   const config = resolveConfig({ views: 2 });
   const backend = { name: 'wasm', label: 'wasm (CPU)', gpu: false, threads: 2, version: '4.22.0', skipped: [] };
-  const events = [
+  const events: TrainerEvent[] = [
     { type: 'started', t: 0, runId: 'r', config, backend, trainSize: 1000, testSize: 1000, stepsPerEpoch: 3 },
     { type: 'epoch', t: 10_000, epoch: 0, loss: 1, lr: 0.1, imagesPerSec: 100, seconds: 8 },
     { type: 'epoch', t: 20_000, epoch: 1, loss: 1, lr: 0.1, imagesPerSec: 50, seconds: 8 },
     { type: 'probeResult', t: 25_000, checkpoint: 'last', top1: 0.5, bestTop1: 0.5, bestEpoch: 1, epochs: 5 },
-  ] as TrainerEvent[];
+  ];
   assert.deepEqual(measureThroughput(events), { backend: 'wasm', viewsPerSec: 150, probeImagesPerSec: 400 });
   assert.deepEqual(measureThroughput([events[0], events[3]]), { backend: 'wasm', probeImagesPerSec: 80 });
   assert.equal(measureThroughput([]), undefined);
