@@ -11,7 +11,8 @@
  * editor completion of `*.supcon.json` files (see scripts/build.mjs).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { Create } from '@sinclair/typebox/value';
 
 /** A string field that takes one of `values`. */
 const oneOf = <const T extends string>(values: readonly T[], def: NoInfer<T>, description: string) =>
@@ -195,7 +196,7 @@ function schemaProblems(input: unknown): ConfigError[] {
   const { $schema, ...body } = isObject(input) ? input : {};
   const problems = $schema === undefined || typeof $schema === 'string' ? [] : [new ConfigError('$schema', `expected a string, got ${show($schema)}`)];
   const seen = new Set<string>();
-  for (const e of Value.Errors(RunConfigSchema, isObject(input) ? body : input)) {
+  for (const e of Errors(RunConfigSchema, isObject(input) ? body : input)) {
     const problem = describeError(e);
     if (problem && !seen.has(problem.field)) problems.push(problem);
     seen.add(dotted(e.path));
@@ -213,7 +214,7 @@ function withDefaults(input: unknown, skip: ReadonlySet<string> = new Set()): Ru
       else into[k] = v;
     }
   };
-  const config = Value.Create(RunConfigSchema);
+  const config = Create(RunConfigSchema);
   if (isObject(input)) lay(config, input, '');
   return config;
 }

@@ -3,11 +3,11 @@
  * forwards TrainerEvents unchanged (from IPC or metrics.jsonl) in batches; the
  * webview's messages are untrusted input and every one goes through
  * parseWebviewMessage before the host acts on it. They are declared once, as
- * TypeBox schemas that give both the type and the check (Value.Check, which
+ * TypeBox schemas that give both the type and the check (Check, which
  * needs no eval, so the webview's CSP holds).
  */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Check } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
 import { PROJECTION_METHODS, type EmbeddingMap } from './embeddingMap';
 import { RunFolderName, type BackendInfo, type RunState, type TrainerEvent } from './messages';
@@ -81,7 +81,7 @@ export type DashboardState = Static<typeof DashboardStateSchema>;
 
 /** Returns the message if it is a well-formed WebviewMessage, else undefined; a selection without repeats, an error's text at most 2,000 characters. */
 export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
-  if (!Value.Check(WebviewMessageSchema, v)) return undefined;
+  if (!Check(WebviewMessageSchema, v)) return undefined;
   if (v.type === 'select') return { type: 'select', runIds: [...new Set(v.runIds)] };
   if (v.type === 'error') return { type: 'error', message: v.message.slice(0, 2000) };
   return v;
@@ -91,7 +91,7 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
 export function parseDashboardState(v: unknown): DashboardState {
   const s = typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
   const field = <K extends keyof DashboardState>(key: K, fallback: DashboardState[K]): DashboardState[K] =>
-    Value.Check(DashboardStateSchema.properties[key], s[key]) ? (s[key] as DashboardState[K]) : fallback;
-  const selected = Array.isArray(s.selected) ? s.selected.filter((id) => Value.Check(RunFolderName, id)).slice(0, MAX_SELECTED) : [];
+    Check(DashboardStateSchema.properties[key], s[key]) ? (s[key] as DashboardState[K]) : fallback;
+  const selected = Array.isArray(s.selected) ? s.selected.filter((id) => Check(RunFolderName, id)).slice(0, MAX_SELECTED) : [];
   return { selected, tab: field('tab', 'charts'), smoothing: field('smoothing', 0.6), logScale: field('logScale', false) };
 }

@@ -5,7 +5,7 @@
  * of either path go through parseEvent, so nothing else defines a message.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Check } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
 
 export type RunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
@@ -25,12 +25,12 @@ export const RunId = Type.String({ pattern: '^(?!.*\\.\\.)\\d{8}-\\d{6}-[A-Za-z0
 
 /** A run folder's name (see newRunId): one path component, no `..`. */
 export function isRunId(id: unknown): id is string {
-  return Value.Check(RunId, id);
+  return Check(RunId, id);
 }
 
 /** Whether `name` may name a run folder a reader opens (a run id, or a renamed run's folder). */
 export function isRunFolderName(name: unknown): name is string {
-  return Value.Check(RunFolderName, name);
+  return Check(RunFolderName, name);
 }
 
 export const BackendInfoSchema = Type.Object({
@@ -127,7 +127,7 @@ const byType = new Map<unknown, TSchema>(TrainerEventSchema.anyOf.map((s) => [s.
 /** Returns the event if `v` is a well-formed TrainerEvent, else undefined. */
 export function parseEvent(v: unknown): TrainerEvent | undefined {
   const schema = typeof v === 'object' && v !== null ? byType.get((v as { type?: unknown }).type) : undefined;
-  if (!schema || !Value.Check(schema, v)) return undefined;
+  if (!schema || !Check(schema, v)) return undefined;
   const ev = v as TrainerEvent;
   return ev.type === 'diagnostics' && !square(ev.classSimilarity) ? undefined : ev;
 }
@@ -142,5 +142,5 @@ export function parseEventLine(line: string): TrainerEvent | undefined {
 }
 
 export function isTrainerCommand(v: unknown): v is TrainerCommand {
-  return Value.Check(TrainerCommandSchema, v);
+  return Check(TrainerCommandSchema, v);
 }

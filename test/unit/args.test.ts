@@ -13,3 +13,18 @@ test('bad commands and flags get one clear line', () => {
   assert.throws(() => parseArgs(['train', 'epochs']), /unexpected argument "epochs"/);
   assert.throws(() => parseArgs(['resume', '--epochs', '2']), /--epochs: not a flag of "resume"/);
 });
+
+test('a boolean field stands alone or takes a value; values may start with one dash, not two', () => {
+  assert.deepEqual(parseArgs(['train', '--augment.flip', '--epochs', '2']).overrides, { 'augment.flip': '', epochs: '2' });
+  assert.deepEqual(parseArgs(['preview', '--augment.flip', 'false', '--out', 'v.png']), { command: 'preview', own: { out: 'v.png' }, overrides: { 'augment.flip': 'false' } });
+  assert.deepEqual(parseArgs(['train', '--colour', 'red']).overrides, { colour: 'red' }, 'an unknown field is left for the config schema to name');
+  assert.throws(() => parseArgs(['train', '--epochs', '--views', '3']), /^Error: --epochs: expected a value, got the flag --views$/);
+  assert.throws(() => parseArgs(['train', '--quiet', 'x']), /unexpected argument "x"/);
+  assert.throws(() => parseArgs(['train', '-e', '3']), /unexpected argument "-e"/);
+  assert.throws(() => parseArgs(['toString']), /unknown command "toString"/);
+});
+
+test('results takes its sweep folder as the one positional argument', () => {
+  assert.deepEqual(parseArgs(['results', 'runs/sweeps/v-1', '--csv', 'r.csv']).own, { dir: 'runs/sweeps/v-1', csv: 'r.csv' });
+  assert.throws(() => parseArgs(['results', 'a', 'b']), /unexpected argument "b"/);
+});
