@@ -1,12 +1,8 @@
 /**
- * Dashboard entry: builds the page with webview-ui-toolkit components, keeps
+ * Dashboard entry: builds the page with the toolkit's controls (./toolkit), keeps
  * the selected runs' series (SeriesStore) fed by the host's event batches, and
  * redraws the charts at most once per animation frame.
  */
-import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow,
-  vsCodeDivider, vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeProgressRing,
-} from '@vscode/webview-ui-toolkit';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { DashboardState, DashboardTab, HostMessage, parseDashboardState, RunMeta } from '../src/protocol/dashboard';
@@ -23,12 +19,8 @@ import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
 import { SeriesStore } from './series';
 import { runColor } from './theme';
+import { button, checkbox, progressRing, tabbedViews } from './toolkit';
 import { getState, onHostMessage, post, setState } from './vscodeApi';
-
-provideVSCodeDesignSystem().register(
-  vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridCell(), vsCodeDataGridRow(),
-  vsCodeDivider(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeProgressRing(),
-);
 
 const state: DashboardState = parseDashboardState(getState());
 const store = new SeriesStore();
@@ -50,22 +42,13 @@ function colorOf(id: string): number {
 
 const labelOf = (id: string): string => meta.get(id)?.label ?? id;
 
-function button(text: string, onClick: () => void, title = ''): HTMLElement {
-  const b = el('vscode-button', { text, title });
-  b.setAttribute('appearance', 'secondary');
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 // Page skeleton.
 const app = document.getElementById('app')!;
 const smoothingValue = el('span', { className: 'value' });
 const smoothing = document.createElement('input');
 Object.assign(smoothing, { type: 'range', min: '0', max: '0.99', step: '0.01', value: String(state.smoothing) });
 smoothing.setAttribute('aria-label', 'Smoothing');
-const logBox = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
-logBox.textContent = 'Log scale';
-logBox.checked = state.logScale;
+const logBox = checkbox(state.logScale, 'Log scale');
 const toolbar = el('header', { className: 'toolbar' },
   el('div', { className: 'controls' },
     el('label', { className: 'smoothing' }, 'Smoothing', smoothing, smoothingValue),
@@ -77,18 +60,8 @@ const toolbar = el('header', { className: 'toolbar' },
   ),
 );
 const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations', map: 'Map', results: 'Results' };
-const panels = document.createElement('vscode-panels') as HTMLElement & { activeid: string };
-const views = {} as Record<DashboardTab, HTMLElement>;
-for (const [id, title] of Object.entries(tabs) as [DashboardTab, string][]) {
-  const tab = el('vscode-panel-tab', { text: title.toUpperCase() });
-  tab.id = `tab-${id}`;
-  panels.append(tab);
-}
-for (const id of Object.keys(tabs) as DashboardTab[]) {
-  views[id] = el('vscode-panel-view', { className: `view view-${id}` });
-  views[id].id = `view-${id}`;
-  panels.append(views[id]);
-}
+const panels = tabbedViews(tabs, (id) => `view view-${id}`);
+const views = panels.views;
 const runList = el('aside', { className: 'runs' });
 const runInfo = el('div', { className: 'run-info' });
 const grid = el('div', { className: 'grid' });
@@ -99,14 +72,14 @@ views.params.append(paramsView);
 const previewImg = document.createElement('img');
 previewImg.alt = 'Augmented views';
 const previewCaption = el('p', { className: 'hint', text: 'Run "SupCon: Preview Augmented Views" to see what the augmentation does to the data.' });
-const previewRing = el('vscode-progress-ring');
+const previewRing = progressRing();
 previewRing.hidden = true;
 views.preview.append(el('div', { className: 'preview' }, previewCaption, previewRing, previewImg));
 const mapView = new MapView(views.map, post);
 let results: Extract<HostMessage, { type: 'results' }> | undefined;
 const exportSweepResults = () => results && post({ type: 'export', kind: 'csv', fileName: `${results.sweepId}-results.csv`, data: results.csv });
 renderResults(views.results, results, exportSweepResults);
-app.append(toolbar, panels);
+app.append(toolbar, panels.element);
 const charts = CHARTS.map((spec) => new ChartView(spec, grid, setZoom));
 
 function save(): void {
@@ -167,7 +140,7 @@ function toggle(id: string, on: boolean): void {
 
 function showTab(tab: DashboardTab): void {
   state.tab = tab;
-  panels.activeid = `tab-${tab}`;
+  panels.select(tab);
   toolbar.hidden = tab !== 'charts';
   mapView.setVisible(tab === 'map');
   save();
@@ -239,8 +212,7 @@ logBox.addEventListener('change', () => {
   save();
   scheduleDraw();
 });
-panels.addEventListener('change', () => {
-  const tab = (panels.activeid ?? '').replace(/^tab-/, '') as DashboardTab;
+panels.onSelect((tab) => {
   if (tab in tabs && tab !== state.tab) {
     showTab(tab);
     if (tab === 'charts') scheduleDraw();

@@ -2,11 +2,7 @@
 import type { RunMeta } from '../src/protocol/dashboard';
 import { el } from './dom';
 import { paramsDiff } from './paramsDiff';
-
-interface DataGrid extends HTMLElement {
-  rowsData: Record<string, string>[];
-  columnDefinitions: { columnDataKey: string; title: string }[];
-}
+import { dataGrid } from './toolkit';
 
 export function renderParams(parent: HTMLElement, runs: readonly RunMeta[]): void {
   const withConfig = runs.filter((r) => r.config);
@@ -18,10 +14,10 @@ export function renderParams(parent: HTMLElement, runs: readonly RunMeta[]): voi
   const note = withConfig.length > 1
     ? rows.length ? `${rows.length} ${rows.length === 1 ? 'field differs' : 'fields differ'} between ${withConfig.length} runs.` : `The ${withConfig.length} runs have the same config.`
     : 'Config of the selected run.';
-  const grid = document.createElement('vscode-data-grid') as DataGrid;
-  grid.setAttribute('aria-label', 'Config fields');
-  grid.setAttribute('generate-header', 'sticky');
-  grid.columnDefinitions = [{ columnDataKey: 'field', title: 'Field' }, ...withConfig.map((r, i) => ({ columnDataKey: `r${i}`, title: r.label }))];
-  grid.rowsData = rows.map((row) => Object.fromEntries([['field', row.field], ...row.values.map((v, i) => [`r${i}`, v])]));
+  const grid = dataGrid(
+    'Config fields',
+    [{ key: 'field', title: 'Field' }, ...withConfig.map((r, i) => ({ key: `r${i}`, title: r.label }))],
+    rows.map((row) => Object.fromEntries([['field', row.field], ...row.values.map((v, i) => [`r${i}`, v])])),
+  );
   parent.replaceChildren(el('p', { className: 'hint', text: note }), grid);
 }

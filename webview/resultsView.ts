@@ -9,6 +9,7 @@ import type { HostMessage } from '../src/protocol/dashboard';
 import type { SweepResultRow } from '../src/protocol/sweep';
 import { el } from './dom';
 import { chartTheme, runColor } from './theme';
+import { button } from './toolkit';
 
 type Results = Extract<HostMessage, { type: 'results' }>;
 
@@ -112,9 +113,7 @@ export function renderResults(parent: HTMLElement, msg: Results | undefined, exp
     parent.replaceChildren(el('p', { className: 'hint', text: 'Open a sweep\'s results from the Sweeps view, or start "SupCon: Start Views Study".' }));
     return;
   }
-  const exportButton = el('vscode-button', { text: 'Export CSV', title: 'The results table as CSV' });
-  exportButton.setAttribute('appearance', 'secondary');
-  exportButton.addEventListener('click', exportCsv);
+  const exportButton = button('Export CSV', exportCsv, 'The results table as CSV');
   const done = msg.rows.reduce((a, r) => a + r.n, 0);
   parent.replaceChildren(
     el('header', { className: 'results-head' }, el('h3', { text: `Sweep ${msg.sweepId}` }), exportButton),

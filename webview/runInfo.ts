@@ -4,6 +4,7 @@ import { stepProgressText } from '../src/protocol/progress';
 import { el } from './dom';
 import type { RunData } from './series';
 import { runColor } from './theme';
+import { button } from './toolkit';
 
 export function renderRunInfo(
   parent: HTMLElement,
@@ -44,10 +45,7 @@ export function renderRunInfo(
       if (run.hint) card.append(el('div', { className: 'hint', text: run.hint }));
     }
     if (state === 'running') {
-      const stop = el('vscode-button', { text: 'Stop' });
-      stop.setAttribute('appearance', 'secondary');
-      stop.addEventListener('click', () => onStop(run.id));
-      card.append(stop);
+      card.append(button('Stop', () => onStop(run.id)));
     }
     parent.append(card);
   }

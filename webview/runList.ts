@@ -2,6 +2,7 @@
 import type { RunMeta } from '../src/protocol/dashboard';
 import { el } from './dom';
 import { runColor } from './theme';
+import { checkbox } from './toolkit';
 
 /** Beyond this many runs the list shows the newest and the selected ones. */
 const SHOWN = 200;
@@ -21,8 +22,7 @@ export function renderRunList(
     return;
   }
   for (const run of shown) {
-    const box = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
-    box.checked = sel.has(run.id);
+    const box = checkbox(sel.has(run.id));
     box.dataset.runId = run.id;
     box.setAttribute('aria-label', run.label);
     box.addEventListener('change', () => onToggle(run.id, box.checked));
