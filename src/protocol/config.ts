@@ -1,10 +1,4 @@
 /**
- * The one run-config schema. It validates configs before a run (trainer, CLI,
- * extension), fills defaults, and is written out as JSON Schema for editor
- * completion of `*.supcon.json` files (see scripts/build.mjs).
- */
-
-/**
  * The one run-config schema, declared once with TypeBox: the TypeScript types
  * are derived from it (Static), it validates configs before a run (trainer,
  * CLI, extension) and fills defaults, and it is written out as JSON Schema for
@@ -128,7 +122,7 @@ export type FieldSchema = TSchema & {
 const root = RunConfigSchema as unknown as FieldSchema;
 
 /** The values an enumerated field takes (its union of literals), or undefined for other fields. */
-export function enumValues(s: FieldSchema): unknown[] | undefined {
+function enumValues(s: FieldSchema): unknown[] | undefined {
   return s.anyOf?.every((v) => 'const' in v) ? s.anyOf.map((v) => v.const) : undefined;
 }
 
