@@ -23,14 +23,9 @@ export const RunFolderName = Type.String({ pattern: '^(?!.*\\.\\.)[A-Za-z0-9_.-]
 /** A run id as newRunId makes it (20261128-142501-supcon-fmnist-3fa2): a run folder name after its start time. */
 export const RunId = Type.String({ pattern: '^(?!.*\\.\\.)\\d{8}-\\d{6}-[A-Za-z0-9_.-]+$' });
 
-/** A run folder's name (see newRunId): one path component, no `..`. */
+/** Whether `id` is a run id as newRunId makes it: one path component, no `..`. */
 export function isRunId(id: unknown): id is string {
   return Check(RunId, id);
-}
-
-/** Whether `name` may name a run folder a reader opens (a run id, or a renamed run's folder). */
-export function isRunFolderName(name: unknown): name is string {
-  return Check(RunFolderName, name);
 }
 
 export const BackendInfoSchema = Type.Object({
