@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classColor, type EmbeddingMap } from '../protocol/embeddingMap';
-import { writeFileAtomic } from '../protocol/runFolder';
+import { writeFileAtomic } from '../protocol/atomicFile';
 
 const SIZE = 720;
 const LEGEND = 180;

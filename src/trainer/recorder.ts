@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import type { RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
 import { isFinalCheckpoint, probeRecord, upsertProbe } from '../protocol/probes';
-import { newRunId, readStatus, removeQuietly, RunParent, RunStatus, runFiles, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/runFolder';
+import { newRunId, readStatus, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
+import { removeQuietly, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/atomicFile';
 
 /** An event before the recorder stamps its time. */
 export type EventBody = TrainerEvent extends infer E ? (E extends TrainerEvent ? Omit<E, 't'> : never) : never;
