@@ -8,7 +8,7 @@ import { isTrainerCommand } from '../protocol/messages';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
 import { releaseBackend } from '../trainer/backend';
-import { loadDataset } from '../trainer/data/dataset';
+import { loadDataset } from '../trainer/data/loadDataset';
 import { embeddingMap } from '../trainer/embedding';
 import { writeMap } from '../trainer/mapFiles';
 import { describeFailure } from '../trainer/failures';

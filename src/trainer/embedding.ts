@@ -10,7 +10,7 @@ import { resolveConfig } from '../protocol/config';
 import type { EmbeddingMap, ProjectionMethod } from '../protocol/embeddingMap';
 import { initBackend } from './backend';
 import { loadCheckpoint, restoreVariables } from './checkpoint';
-import { loadDataset } from './data/dataset';
+import { loadDataset } from './data/loadDataset';
 import { encodeImages, monitorSubsets } from './diagnostics/monitor';
 import { pca } from './diagnostics/pca';
 import { l2Normalize } from './models';

@@ -5,13 +5,13 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunConfig } from '../protocol/config';
+import { resolveConfig, type RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
 import { isRunId, listCheckpoints, readJson, readStatus, renamedProblem, resumeForks, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
-import { resolveConfig } from '../protocol/config';
 import { initBackend, releaseBackend } from './backend';
 import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
-import { Dataset, loadDataset } from './data/dataset';
+import { Dataset } from './data/dataset';
+import { loadDataset } from './data/loadDataset';
 import { representationMonitor } from './diagnostics/monitor';
 import { describeFailure, divergedHint } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';

@@ -21,7 +21,7 @@ import { listCheckpoints, listRuns, newRunId, readMetrics, RunStatus, runFiles }
 import { writeJsonAtomic } from '../../src/protocol/atomicFile';
 import { initBackend } from '../../src/trainer/backend';
 import { loadCheckpoint, saveCheckpoint } from '../../src/trainer/checkpoint';
-import { loadDataset } from '../../src/trainer/data/dataset';
+import { loadDataset } from '../../src/trainer/data/loadDataset';
 import { describeFailure } from '../../src/trainer/failures';
 import { RunRecorder } from '../../src/trainer/recorder';
 import { probeRun, resumeRun } from '../../src/trainer/run';
