@@ -8,9 +8,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from './tf';
-import { listCheckpoints, parseCheckpointDir, readJson, runFiles } from '../protocol/runFolder';
-import { removeQuietly, writeFileAtomic } from '../protocol/atomicFile';
+import * as tf from '../backend/tf';
+import { listCheckpoints, parseCheckpointDir, readJson, runFiles } from '../../protocol/runFolder';
+import { removeQuietly, writeFileAtomic } from '../../protocol/atomicFile';
 
 export interface TrainingPosition {
   epoch: number;

@@ -10,9 +10,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackendChoice } from '../protocol/config';
-import type { BackendInfo } from '../protocol/messages';
-import { selectOps } from './ops';
+import type { BackendChoice } from '../../protocol/config';
+import type { BackendInfo } from '../../protocol/messages';
+import { selectOps } from '../ops';
 import { registerWebGpu, removeWebGpu } from './webgpu';
 
 type Concrete = Exclude<BackendChoice, 'auto'>;
@@ -59,11 +59,6 @@ export async function initBackend(choice: BackendChoice, wasmThreads = 1): Promi
 /** Lets go of a GPU device (a process holding one does not exit). Dispose tensors first. */
 export async function releaseBackend(): Promise<void> {
   removeWebGpu();
-}
-
-/** The first element of each tensor, read asynchronously (GPU backends cannot read synchronously). */
-export async function readScalars(...tensors: tf.Tensor[]): Promise<number[]> {
-  return Promise.all(tensors.map(async (t) => (await t.data())[0] as number));
 }
 
 async function startNodeGpu(): Promise<Started> {

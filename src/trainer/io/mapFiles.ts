@@ -1,8 +1,8 @@
 /** An embedding map written as CSV (one row a point), JSON (the dashboard's format) or a PNG scatter (an SVG rendered by sharp). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { classColor, type EmbeddingMap } from '../protocol/embeddingMap';
-import { writeFileAtomic } from '../protocol/atomicFile';
+import { classColor, type EmbeddingMap } from '../../protocol/embeddingMap';
+import { writeFileAtomic } from '../../protocol/atomicFile';
 
 const SIZE = 720;
 const LEGEND = 180;

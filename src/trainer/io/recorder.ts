@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunConfig } from '../protocol/config';
-import type { TrainerEvent } from '../protocol/messages';
-import { isFinalCheckpoint, probeRecord, upsertProbe } from '../protocol/probes';
-import { newRunId, readStatus, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
-import { removeQuietly, writeAll, writeFileAtomic, writeJsonAtomic } from '../protocol/atomicFile';
+import type { RunConfig } from '../../protocol/config';
+import type { TrainerEvent } from '../../protocol/messages';
+import { isFinalCheckpoint, probeRecord, upsertProbe } from '../../protocol/probes';
+import { newRunId, readStatus, RunParent, RunStatus, runFiles } from '../../protocol/runFolder';
+import { removeQuietly, writeAll, writeFileAtomic, writeJsonAtomic } from '../../protocol/atomicFile';
 
 /** An event before the recorder stamps its time. */
 export type EventBody = TrainerEvent extends infer E ? (E extends TrainerEvent ? Omit<E, 't'> : never) : never;
