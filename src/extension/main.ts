@@ -1,20 +1,20 @@
 /** Activation: builds the services and registers views, commands, the dashboard serializer and diagnostics. */
 import * as vscode from 'vscode';
 import type { DashboardTab } from '../protocol/dashboard';
-import { CheckpointsTree } from './checkpointsTree';
-import { registerCommands } from './commands';
-import { ConfigDiagnostics } from './configDiagnostics';
-import { DashboardPanel } from './dashboardPanel';
-import { EmbeddingMaps } from './embeddingMaps';
-import { gpuPrefix } from './gpuAdvice';
+import { CheckpointsTree } from './runs/checkpointsTree';
+import { registerCommands } from './runs/commands';
+import { ConfigDiagnostics } from './config/configDiagnostics';
+import { DashboardPanel } from './dashboard/dashboardPanel';
+import { EmbeddingMaps } from './dashboard/embeddingMaps';
+import { gpuPrefix } from './launch/gpuAdvice';
 import { guard, output } from './output';
-import { followedRunsIn, RunLauncher } from './runLauncher';
-import { RunRegistry } from './runRegistry';
-import { RunsTree } from './runsTree';
-import { RunStatusBar } from './statusBar';
-import { ThroughputStore } from './throughputStore';
-import { registerSweepCommands } from './sweepCommands';
-import { SweepTree } from './sweepTree';
+import { followedRunsIn, RunLauncher } from './launch/runLauncher';
+import { RunRegistry } from './runs/runRegistry';
+import { RunsTree } from './runs/runsTree';
+import { RunStatusBar } from './launch/statusBar';
+import { ThroughputStore } from './start/throughputStore';
+import { registerSweepCommands } from './sweeps/commands';
+import { SweepTree } from './sweeps/sweepTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();

@@ -4,7 +4,7 @@
  * per field. Pure, for the diagnostics and for the "start from config file"
  * command alike.
  */
-import { configProblems, resolveConfig, RunConfig } from '../protocol/config';
+import { configProblems, resolveConfig, RunConfig } from '../../protocol/config';
 import { locateField, TextRange } from './jsonLocate';
 
 export interface ConfigProblem {

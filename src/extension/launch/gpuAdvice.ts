@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendInfo } from '../protocol/messages';
+import type { BackendInfo } from '../../protocol/messages';
 
 /** Where `npm install --prefix` puts the CUDA backend for this extension. */
 export const gpuPrefix = (globalStorage: string): string => path.join(globalStorage, 'gpu');

@@ -2,14 +2,14 @@
  * How a run and a checkpoint read in the trees: label, description, icon,
  * tooltip and context value, as plain data (tested without VS Code).
  */
-import type { RunConfig } from '../protocol/config';
-import type { RunState } from '../protocol/messages';
-import { isRunId } from '../protocol/messages';
-import type { CheckpointInfo, RunSummary } from '../protocol/runFolder';
-import { checkpointPosition } from '../protocol/progress';
-import { keySettings } from '../protocol/runNaming';
-import type { ProbeRecord } from '../protocol/probes';
-import type { RunProgress } from './liveRun';
+import type { RunConfig } from '../../protocol/config';
+import type { RunState } from '../../protocol/messages';
+import { isRunId } from '../../protocol/messages';
+import type { CheckpointInfo, RunSummary } from '../../protocol/runFolder';
+import { checkpointPosition } from '../../protocol/progress';
+import { keySettings } from '../../protocol/runNaming';
+import type { ProbeRecord } from '../../protocol/probes';
+import type { RunProgress } from '../launch/liveRun';
 
 export interface ItemModel {
   id: string;

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TrainerEvent } from '../protocol/messages';
-import { readMetrics } from '../protocol/runFolder';
+import type { TrainerEvent } from '../../protocol/messages';
+import { readMetrics } from '../../protocol/runFolder';
 
 export type MetricsSink = (events: TrainerEvent[], reset: boolean) => void;
 

@@ -5,8 +5,8 @@
  * starts. A dataset folder is checked as soon as it is picked.
  */
 import * as vscode from 'vscode';
-import { ConfigError } from '../protocol/config';
-import { datasetFolderProblem } from '../protocol/datasetFiles';
+import { ConfigError } from '../../protocol/config';
+import { datasetFolderProblem } from '../../protocol/datasetFiles';
 import { Answer, BACK, inputValue, pickOne, Step } from './quickInput';
 import {
   choicesSummary, choicesToOverrides, configFromOverrides, DATASETS, ENCODERS, initialChoices, METHODS, QUICK_CHECK, RunChoices, runSizeOf, validateField,

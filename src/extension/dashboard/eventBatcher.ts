@@ -3,7 +3,7 @@
  * 1,000 events/s a message per event would swamp postMessage, while a short
  * delay keeps charts live. The first event of a batch starts the timer.
  */
-import type { TrainerEvent } from '../protocol/messages';
+import type { TrainerEvent } from '../../protocol/messages';
 
 export type BatchSink = (runId: string, events: TrainerEvent[]) => void;
 

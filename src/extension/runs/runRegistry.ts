@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isRunId, listRuns, readSummary, RunSummary } from '../protocol/runFolder';
-import type { LiveRun } from './liveRun';
-import { guard } from './output';
+import { isRunId, listRuns, readSummary, RunSummary } from '../../protocol/runFolder';
+import type { LiveRun } from '../launch/liveRun';
+import { guard } from '../output';
 import { sortRuns } from './runPresentation';
-import { affectsRunsDirectory, runsDirectory } from './settings';
+import { affectsRunsDirectory, runsDirectory } from '../settings';
 
 /** Live progress changes tree descriptions at most this often. */
 const PROGRESS_MS = 1000;

@@ -4,9 +4,9 @@
  * stop is a signal. Behaves as a TrainerProcess towards LiveRun.
  */
 import { EventEmitter } from 'node:events';
-import { isPidAlive, runFiles } from '../protocol/runFolder';
+import { isPidAlive, runFiles } from '../../protocol/runFolder';
 import type { TrainerHandle } from './liveRun';
-import { MetricsFollower } from './metricsFollower';
+import { MetricsFollower } from '../runs/metricsFollower';
 import type { TrainerProcessEvents } from './trainerProcess';
 
 const PID_POLL_MS = 500;

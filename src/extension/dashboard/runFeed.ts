@@ -5,10 +5,10 @@
  * and followed as the file grows. First call of the sink has reset = true.
  */
 import * as fs from 'node:fs';
-import type { TrainerEvent } from '../protocol/messages';
-import { parseMetricsBuffer, runFiles } from '../protocol/runFolder';
-import type { LiveRun } from './liveRun';
-import { MetricsFollower } from './metricsFollower';
+import type { TrainerEvent } from '../../protocol/messages';
+import { parseMetricsBuffer, runFiles } from '../../protocol/runFolder';
+import type { LiveRun } from '../launch/liveRun';
+import { MetricsFollower } from '../runs/metricsFollower';
 
 export type FeedSink = (events: TrainerEvent[], reset: boolean) => void;
 

@@ -1,7 +1,7 @@
 /** Status-bar item for the runs this window drives: epoch, loss, images/s; click opens the dashboard. */
 import * as vscode from 'vscode';
 import { LiveRun, progressParts } from './liveRun';
-import type { RunRegistry } from './runRegistry';
+import type { RunRegistry } from '../runs/runRegistry';
 
 function statusText(runs: readonly LiveRun[]): string {
   const r = runs[runs.length - 1];

@@ -1,6 +1,6 @@
 /** This machine's measured training and probe speed per backend setting and encoder, kept in the extension's global state. */
 import type * as vscode from 'vscode';
-import type { TrainerEvent } from '../protocol/messages';
+import type { TrainerEvent } from '../../protocol/messages';
 import { measureThroughput, Throughput, throughputKey } from './runEstimate';
 
 const KEY = 'supconLab.throughput';

@@ -3,7 +3,7 @@
  * each one becomes a config override, and the validation of typed numbers.
  */
 import type { RunSize } from './runEstimate';
-import { applyOverrides, ConfigError, DatasetKind, Method, resolveConfig, RunConfig, runConfigSchema } from '../protocol/config';
+import { applyOverrides, ConfigError, DatasetKind, Method, resolveConfig, RunConfig, runConfigSchema } from '../../protocol/config';
 
 export interface RunChoices {
   datasetKind: DatasetKind;

@@ -1,7 +1,7 @@
 /** Problems in open *.supcon.json files, as diagnostics that name the field: all of them, one each. */
 import * as vscode from 'vscode';
 import { checkConfigText } from './configCheck';
-import { guard } from './output';
+import { guard } from '../output';
 
 export const isRunConfigDocument = (doc: vscode.TextDocument): boolean => doc.uri.path.endsWith('.supcon.json');
 

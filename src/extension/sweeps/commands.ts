@@ -7,15 +7,15 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ConfigError } from '../protocol/config';
-import { sweepFiles } from '../protocol/sweep';
-import { loadSweep } from '../sweep/expand';
-import { viewsPreset } from '../sweep/presets';
-import { openSweep } from '../sweep/runner';
-import { output } from './output';
-import type { RunLauncher } from './runLauncher';
-import type { RunRegistry } from './runRegistry';
-import { backendSetting, parallelRuns, runDefaults } from './settings';
+import { ConfigError } from '../../protocol/config';
+import { sweepFiles } from '../../protocol/sweep';
+import { loadSweep } from '../../sweep/expand';
+import { viewsPreset } from '../../sweep/presets';
+import { openSweep } from '../../sweep/runner';
+import { output } from '../output';
+import type { RunLauncher } from '../launch/runLauncher';
+import type { RunRegistry } from '../runs/runRegistry';
+import { backendSetting, parallelRuns, runDefaults } from '../settings';
 import { sweepHolder, SweepNode, SweepTree } from './sweepTree';
 
 export interface SweepServices {

@@ -7,11 +7,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { MapRequest } from '../protocol/dashboard';
-import { parseEmbeddingMap, type EmbeddingMap } from '../protocol/embeddingMap';
-import { runFiles } from '../protocol/runFolder';
-import { output } from './output';
-import { TrainerExit, TrainerLaunch, TrainerProcess } from './trainerProcess';
+import type { MapRequest } from '../../protocol/dashboard';
+import { parseEmbeddingMap, type EmbeddingMap } from '../../protocol/embeddingMap';
+import { runFiles } from '../../protocol/runFolder';
+import { output } from '../output';
+import { TrainerExit, TrainerLaunch, TrainerProcess } from '../launch/trainerProcess';
 
 /** A map with its images is a few MB: keep a slider's worth. */
 const KEPT = 12;

@@ -1,7 +1,7 @@
 /** The Checkpoints view: runs that saved checkpoints, each with its checkpoints (name, epoch, metric). */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { CheckpointInfo, listCheckpoints, runFiles, RunSummary } from '../protocol/runFolder';
+import { CheckpointInfo, listCheckpoints, runFiles, RunSummary } from '../../protocol/runFolder';
 import { checkpointItemModel, probeOf, runItemModel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { toTreeItem } from './treeItem';

@@ -5,7 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { parseEvent, TrainerCommand, TrainerEvent } from '../protocol/messages';
+import { parseEvent, TrainerCommand, TrainerEvent } from '../../protocol/messages';
 
 export interface TrainerLaunch {
   node: string;

@@ -4,8 +4,8 @@
  * last run (kept in the extension's global state), the number of SGD steps and
  * the probe's share. Pure functions; the host stores and reads the records.
  */
-import type { TrainerEvent } from '../protocol/messages';
-import { formatDuration } from '../protocol/progress';
+import type { TrainerEvent } from '../../protocol/messages';
+import { formatDuration } from '../../protocol/progress';
 
 /** Measured speed of one backend setting and encoder on this machine. */
 export interface Throughput {

@@ -6,18 +6,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DashboardTab, HostMessage, MapRequest, MAX_SELECTED, parseDashboardState, parseWebviewMessage, RunMeta, WebviewMessage } from '../protocol/dashboard';
-import type { TrainerEvent } from '../protocol/messages';
+import { DashboardTab, HostMessage, MapRequest, MAX_SELECTED, parseDashboardState, parseWebviewMessage, RunMeta, WebviewMessage } from '../../protocol/dashboard';
+import type { TrainerEvent } from '../../protocol/messages';
 import { dashboardHtml } from './dashboardHtml';
 import type { EmbeddingMaps } from './embeddingMaps';
 import { keepExistingRuns } from './dashboardSelection';
 import { EventBatcher } from './eventBatcher';
-import { guard, output } from './output';
-import { runDisplayName } from '../protocol/runNaming';
-import { runLabel } from './runPresentation';
-import type { RunRegistry } from './runRegistry';
+import { guard, output } from '../output';
+import { runDisplayName } from '../../protocol/runNaming';
+import { runLabel } from '../runs/runPresentation';
+import type { RunRegistry } from '../runs/runRegistry';
 import { RunFeed } from './runFeed';
-import { sweepResultsMessage } from './sweepResults';
+import { sweepResultsMessage } from '../sweeps/sweepResults';
 
 export interface DashboardDeps {
   extensionUri: vscode.Uri;

@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isPidAlive } from '../protocol/runFolder';
-import { PointState, readSweepState, sweepFiles, sweepsDir, SweepPoint } from '../protocol/sweep';
-import { LoadedSweep, loadSweepDir, PointStatus, pointStatuses } from '../sweep/runner';
-import { guard, output } from './output';
-import { pct, RUN_STATE_ICONS } from './runPresentation';
-import type { RunRegistry } from './runRegistry';
+import { isPidAlive } from '../../protocol/runFolder';
+import { PointState, readSweepState, sweepFiles, sweepsDir, SweepPoint } from '../../protocol/sweep';
+import { LoadedSweep, loadSweepDir, PointStatus, pointStatuses } from '../../sweep/runner';
+import { guard, output } from '../output';
+import { pct, RUN_STATE_ICONS } from '../runs/runPresentation';
+import type { RunRegistry } from '../runs/runRegistry';
 
 const POLL_MS = 3000;
 

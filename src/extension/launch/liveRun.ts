@@ -6,10 +6,10 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunConfig } from '../protocol/config';
-import type { BackendInfo, TrainerEvent } from '../protocol/messages';
-import { epochNumber, stepProgressText, StepPace } from '../protocol/progress';
-import { runFiles } from '../protocol/runFolder';
+import type { RunConfig } from '../../protocol/config';
+import type { BackendInfo, TrainerEvent } from '../../protocol/messages';
+import { epochNumber, stepProgressText, StepPace } from '../../protocol/progress';
+import { runFiles } from '../../protocol/runFolder';
 import type { TrainerExit } from './trainerProcess';
 
 /** What a LiveRun drives: a trainer it spawned, or one it re-attached to after a window reload. */

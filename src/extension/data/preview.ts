@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DashboardTab, HostMessage } from '../protocol/dashboard';
-import { isRunConfigDocument } from './configDiagnostics';
-import { guard, output } from './output';
-import { choicesToOverrides, initialChoices } from './runChoices';
-import type { RunLauncher } from './runLauncher';
-import { backendSetting, runDefaults } from './settings';
-import { TrainerExit, TrainerProcess } from './trainerProcess';
+import type { DashboardTab, HostMessage } from '../../protocol/dashboard';
+import { isRunConfigDocument } from '../config/configDiagnostics';
+import { guard, output } from '../output';
+import { choicesToOverrides, initialChoices } from '../start/runChoices';
+import type { RunLauncher } from '../launch/runLauncher';
+import { backendSetting, runDefaults } from '../settings';
+import { TrainerExit, TrainerProcess } from '../launch/trainerProcess';
 
 export type PreviewMessage = Extract<HostMessage, { type: 'preview' }>;
 

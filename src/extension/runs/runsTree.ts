@@ -1,6 +1,6 @@
 /** The Runs view: every run, newest first, with its state and key metric. */
 import * as vscode from 'vscode';
-import type { RunSummary } from '../protocol/runFolder';
+import type { RunSummary } from '../../protocol/runFolder';
 import { runItemModel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { toTreeItem } from './treeItem';
