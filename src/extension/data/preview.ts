@@ -14,7 +14,7 @@ import { TrainerExit, TrainerProcess } from '../launch/trainerProcess';
 
 export type PreviewMessage = Extract<HostMessage, { type: 'preview' }>;
 
-interface PreviewDeps {
+export interface PreviewDeps {
   context: vscode.ExtensionContext;
   launcher: RunLauncher;
   openDashboard: (runIds: string[], tab?: DashboardTab) => void;
