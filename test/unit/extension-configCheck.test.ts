@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTree } from 'jsonc-parser';
-import { checkConfigText, locateField } from '../../src/extension/configCheck';
+import { checkConfigText, locateField } from '../../src/extension/config/configCheck';
 import { jsonSchemaDocument } from '../../src/protocol/config';
 
 test('locates nested keys, preferring the deepest existing part', () => {
