@@ -1,13 +1,19 @@
 /** Command-line parsing: a command, its own flags, and run-config overrides (--<field> value). */
+import { SLURM_FLAGS } from '../protocol/cluster';
+
+/** `--executor slurm` and the submission options (protocol/cluster.ts). */
+const SUBMIT_FLAGS = ['executor', ...SLURM_FLAGS];
 
 export const OWN_FLAGS: Record<string, string[]> = {
-  train: ['config', 'runs-dir', 'quiet'],
-  resume: ['run', 'checkpoint', 'quiet'],
+  train: ['config', 'runs-dir', 'quiet', ...SUBMIT_FLAGS],
+  resume: ['run', 'checkpoint', 'quiet', ...SUBMIT_FLAGS],
   probe: ['run', 'checkpoint', 'quiet'],
   preview: ['config', 'out', 'count'],
   embed: ['run', 'checkpoint', 'method', 'out'],
-  sweep: ['config', 'preset', 'status', 'runs-dir', 'parallel', 'seeds', 'with-ce'],
+  sweep: ['config', 'preset', 'status', 'runs-dir', 'parallel', 'seeds', 'with-ce', ...SUBMIT_FLAGS],
   results: ['csv'],
+  jobs: ['runs-dir'],
+  cancel: ['run'],
 };
 
 export class UsageError extends Error {}

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
 import { isTrainerCommand } from '../protocol/messages';
+import { SLURM_OPTIONS } from '../protocol/cluster';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
 import { releaseBackend } from '../trainer/backend';
@@ -17,6 +18,7 @@ import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
 import { resultsCommand, sweepCommand } from './sweep';
+import { cancelCommand, jobsCommand, slurmFromFlags, submitResume, submitTrain } from './cluster';
 
 const USAGE = `Usage:
   supcon-lab train   [--config FILE] [--runs-dir DIR] [--<field> value ...]
@@ -28,6 +30,11 @@ const USAGE = `Usage:
   supcon-lab sweep   --preset views [--with-ce] [--seeds 0,1,2] [--runs-dir DIR] [--parallel N] [--<field> value ...]
   supcon-lab sweep   --status SWEEP_DIR
   supcon-lab results SWEEP_DIR [--csv FILE]
+  supcon-lab jobs    [--runs-dir DIR]
+  supcon-lab cancel  --run DIR
+
+train, resume and sweep take --executor slurm to submit to a Slurm cluster instead
+of running here, with ${Object.values(SLURM_OPTIONS).map((o) => `--${o.flag}`).join(', ')}.
 
 Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
 current step and saves a checkpoint; \`resume\` continues from it (a run killed before
@@ -53,6 +60,9 @@ function help(): string {
     .map((r) => `  --${r.field.padEnd(24)} ${r.help}`)
     .join('\n');
   return `${USAGE}
+
+Slurm options (with --executor slurm; the runs directory must be on a disk the nodes share):
+${Object.values(SLURM_OPTIONS).map((o) => `  --${o.flag.padEnd(24)} ${o.help}`).join('\n')}
 
 Run config fields (train, preview; also settable in a --config JSON file):
 ${fields}`;
@@ -115,6 +125,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'results') return resultsCommand(own);
+  if (command === 'jobs') return jobsCommand(own);
+  if (command === 'cancel') return cancelCommand(own);
+  const slurm = command === 'train' || command === 'resume' ? slurmFromFlags(own) : undefined;
+  if (slurm && command === 'train') return submitTrain(own['runs-dir'] || DEFAULT_RUNS_DIR, loadConfig(own, overrides), slurm);
+  if (slurm) {
+    if (!own.run) throw new UsageError('--run: expected a run folder');
+    if (own.checkpoint && own.checkpoint !== 'last') throw new UsageError('--checkpoint: a cluster job continues from checkpoint last');
+    return submitResume(own.run, slurm);
+  }
   const shouldStop = stopSignal();
   if (command === 'sweep') return sweepCommand(own, overrides, shouldStop);
   const onEvent = progressPrinter(own.quiet !== undefined || !!process.send);

@@ -23,7 +23,6 @@ export type SweepNode =
 
 const ICONS: Record<PointState, { id: string; color?: string }> = {
   pending: { id: 'circle-outline', color: 'disabledForeground' },
-  queued: { id: 'clock', color: 'charts.yellow' },
   ...RUN_STATE_ICONS,
 };
 

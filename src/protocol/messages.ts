@@ -6,7 +6,8 @@
  */
 import type { RunConfig } from './config';
 
-export type RunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+/** `queued`: submitted to a cluster scheduler, its job not started yet (see cluster.ts). */
+export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 
 export interface BackendInfo {
   /** tfjs backend name actually running: tensorflow, webgpu, wasm, cpu. */
