@@ -59,14 +59,34 @@ export function jobReachedFolder(runDir: string, jobId: string): boolean {
   }
 }
 
-/** Every run of `runs` that has a job record, with its state now. */
+/**
+ * Every run of `runs` that has a job record, with its state now. A folder
+ * still saying `queued` or `running` after its job ended (the job died
+ * without writing, or never reached the folder) is settled: written as
+ * interrupted, or failed when the job never reached it, with the
+ * scheduler's reason, so every reader of the folder sees the same.
+ */
 export function clusterRuns(runs: readonly RunSummary[], query: (ids: string[]) => Map<string, SchedulerJob> = (ids) => queryJobs(ids)): ClusterRun[] {
   const withJobs = runs.flatMap((run) => {
     const job = readJobRecord(run.dir);
     return job ? [{ run, job }] : [];
   });
   const jobs = query(withJobs.map((r) => r.job.jobId));
-  return withJobs.map(({ run, job }) => ({ run, job, view: clusterView(run.status, jobs.get(job.jobId), jobReachedFolder(run.dir, job.jobId)) }));
+  return withJobs.map(({ run, job }) => {
+    const view = clusterView(run.status, jobs.get(job.jobId), jobReachedFolder(run.dir, job.jobId));
+    return { run: settle(run, view), job, view };
+  });
+}
+
+function settle(run: RunSummary, view: ClusterView): RunSummary {
+  const s = run.status;
+  if (!s || (s.state !== 'queued' && s.state !== 'running') || ['pending', 'running', 'unknown'].includes(view.state)) return run;
+  const file = runFiles(run.dir).status;
+  const now = readJson(file) as RunStatus;
+  if (now.state !== s.state || now.updatedAt !== s.updatedAt) return run; // written meanwhile: the writer knows better
+  const status: RunStatus = { ...now, state: view.state === 'failed' ? 'failed' : 'interrupted', error: view.detail, updatedAt: Date.now(), endedAt: Date.now() };
+  writeJsonAtomic(file, status);
+  return { ...run, status };
 }
 
 /** The cluster state of one run folder, or undefined when it was not submitted. */
@@ -100,6 +120,13 @@ export function submitRuns(runsDir: string, targets: readonly SubmitTarget[], op
       const dir = path.resolve(t.runDir);
       const live = clusterRun(dir);
       if (live && (live.view.state === 'pending' || live.view.state === 'running')) throw new SchedulerError(`${dir}: its job ${live.job.jobId} is still ${live.view.state}; cancel it first`);
+      // the old job record goes first: a reader must not judge the queued folder by the old job's end
+      const record = jobFiles(dir).record;
+      const oldRecord = fs.existsSync(record) ? fs.readFileSync(record) : undefined;
+      if (oldRecord) {
+        fs.rmSync(record);
+        undo.push(() => writeFileAtomic(record, oldRecord));
+      }
       const file = runFiles(dir).status;
       const before = fs.readFileSync(file);
       writeJsonAtomic(file, queuedStatus(readJson(file) as RunStatus));
@@ -139,11 +166,13 @@ export function submitSweep(runsDir: string, sweepDir: string, options: SlurmOpt
   const views = new Map(clusterRuns(statuses.flatMap((s) => (s.run ? [s.run] : []))).map((c) => [c.run.dir, c.view]));
   const targets: SubmitTarget[] = [];
   for (const s of statuses) {
-    const view = s.run && views.get(s.run.dir);
-    const state = view?.state ?? s.state;
-    if (['completed', 'failed', 'pending', 'running'].includes(state)) continue;
-    if (s.run && (view?.resumable || state === 'stopped' || state === 'interrupted')) targets.push({ runDir: s.run.dir });
-    else targets.push({ config: readJson(path.join(sweepFiles(sweepDir).configs, `${s.id}.json`)) as RunConfig });
+    if (!s.run) {
+      targets.push({ config: readJson(path.join(sweepFiles(sweepDir).configs, `${s.id}.json`)) as RunConfig });
+      continue;
+    }
+    const view = views.get(s.run.dir);
+    const state = view?.state ?? s.run.status?.state;
+    if (view?.resumable || state === 'stopped' || state === 'interrupted') targets.push({ runDir: s.run.dir });
   }
   return targets.length ? submitRuns(runsDir, targets, options, cliPath, `supcon-${sweep.id}`) : undefined;
 }

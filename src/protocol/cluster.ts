@@ -83,7 +83,7 @@ export const SLURM_OPTIONS: Record<keyof SlurmOptions, OptionSpec> = {
   gpus: { flag: 'gpus', help: 'GPUs per run', parse: integer(0, 64) },
   cpus: { flag: 'cpus', help: 'CPUs per run (the trainer uses as many threads)', parse: integer(1, 1024) },
   mem: { flag: 'mem', help: 'memory per run, e.g. 16G', parse: text(MEM, 'a memory size like 16G or 8000M') },
-  sbatch: { flag: 'sbatch', help: 'extra sbatch options, space-separated, e.g. "--qos=low --constraint=a100"', parse: sbatchLines },
+  sbatch: { flag: 'sbatch', help: 'extra sbatch options, space-separated: --sbatch="--qos=low --constraint=a100"', parse: sbatchLines },
   arrayCap: { flag: 'array-cap', help: 'sweep runs at once (job array %N)', parse: integer(1, 10000) },
   nodePath: { flag: 'node-path', help: 'Node on the nodes (default: node on their PATH)', parse: text(/^[^\s'"\\$`]+$/, 'a path without spaces or quotes') },
 };
