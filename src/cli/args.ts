@@ -12,7 +12,7 @@ export const OWN_FLAGS: Record<string, string[]> = {
   embed: ['run', 'checkpoint', 'method', 'out'],
   sweep: ['config', 'preset', 'status', 'runs-dir', 'parallel', 'seeds', 'with-ce', ...SUBMIT_FLAGS],
   results: ['csv'],
-  jobs: ['runs-dir'],
+  jobs: ['runs-dir', 'json'],
   cancel: ['run'],
 };
 

@@ -4,7 +4,7 @@
  * state) and `cancel` (scancel a run's job).
  */
 import * as path from 'node:path';
-import { parseSlurmOptions, SLURM_FLAGS, SlurmOptions } from '../protocol/cluster';
+import { ClusterJobSummary, parseSlurmOptions, SLURM_FLAGS, SlurmOptions } from '../protocol/cluster';
 import type { RunConfig } from '../protocol/config';
 import { DEFAULT_RUNS_DIR } from '../protocol/runFolder';
 import { cancelRun, listClusterRuns, readJobRecord, Submission, submitRuns, submitSweep } from '../cluster/submit';
@@ -59,9 +59,15 @@ export function submitSweepCommand(runsDir: string, sweepDir: string, options: S
   return 0;
 }
 
-/** `jobs [--runs-dir DIR]`: one line per cluster run: job id, state, run id, what the scheduler says. */
+/** `jobs [--runs-dir DIR] [--json]`: one line per cluster run: job id, state, run id, what the scheduler says. */
 export function jobsCommand(own: Record<string, string>): number {
-  for (const c of listClusterRuns(path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR))) {
+  const runs = listClusterRuns(path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR));
+  if (own.json !== undefined) {
+    const out: ClusterJobSummary[] = runs.map((c) => ({ runId: c.run.id, runDir: c.run.dir, jobId: c.job.jobId, state: c.view.state, detail: c.view.detail, output: c.job.output, resumable: c.view.resumable }));
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return 0;
+  }
+  for (const c of runs) {
     process.stdout.write(`${c.job.jobId.padEnd(10)} ${c.view.state.padEnd(11)} ${c.run.id}${c.view.detail ? `  ${c.view.detail}` : ''}\n`);
   }
   return 0;

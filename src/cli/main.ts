@@ -30,7 +30,7 @@ const USAGE = `Usage:
   supcon-lab sweep   --preset views [--with-ce] [--seeds 0,1,2] [--runs-dir DIR] [--parallel N] [--<field> value ...]
   supcon-lab sweep   --status SWEEP_DIR
   supcon-lab results SWEEP_DIR [--csv FILE]
-  supcon-lab jobs    [--runs-dir DIR]
+  supcon-lab jobs    [--runs-dir DIR] [--json]
   supcon-lab cancel  --run DIR
 
 train, resume and sweep take --executor slurm to submit to a Slurm cluster instead

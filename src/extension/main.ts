@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { DashboardTab } from '../protocol/dashboard';
 import { CheckpointsTree } from './checkpointsTree';
+import { ClusterJobs, registerClusterCommands } from './clusterRuns';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { DashboardPanel } from './dashboardPanel';
@@ -27,7 +28,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
   const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState), followedRunsIn(context.workspaceState));
   const diagnostics = new ConfigDiagnostics();
-  const runsTree = new RunsTree(registry);
+  const clusterJobs = new ClusterJobs(registry, () => launcher.launch());
+  const runsTree = new RunsTree(registry, clusterJobs);
   const checkpointsTree = new CheckpointsTree(registry);
   const statusBar = new RunStatusBar(registry);
   const sweepTree = new SweepTree(registry);
@@ -36,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): void {
     output(),
     registry,
     diagnostics,
+    clusterJobs,
+    ...registerClusterCommands({ registry, jobs: clusterJobs, launch: () => launcher.launch() }),
     runsTree,
     checkpointsTree,
     statusBar,

@@ -125,6 +125,38 @@ export const jobFiles = (runDir: string) => ({
   seen: path.join(runDir, 'job.seen'),
 });
 
+/** Submission options as command-line flags (`--flag=value`), the form the CLI reads back with parseSlurmOptions(..., 'flags'). */
+export function slurmFlags(options: SlurmOptions): string[] {
+  return Object.entries(options).flatMap(([key, v]) => {
+    const spec = SLURM_OPTIONS[key as keyof SlurmOptions];
+    return spec && v !== undefined ? [`--${spec.flag}=${Array.isArray(v) ? v.join(' ') : v}`] : [];
+  });
+}
+
+/** One cluster run as `supcon-lab jobs --json` lists it (what the extension shows). */
+export interface ClusterJobSummary {
+  runId: string;
+  runDir: string;
+  jobId: string;
+  state: ClusterState;
+  detail?: string;
+  /** The job's output file. */
+  output: string;
+  resumable: boolean;
+}
+
+/** Reads `jobs --json` output; entries that are not summaries are dropped. */
+export function parseJobSummaries(text: string): ClusterJobSummary[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(v)) return [];
+  return v.filter((j): j is ClusterJobSummary => typeof j === 'object' && j !== null && ['runId', 'runDir', 'jobId', 'state', 'output'].every((k) => typeof (j as Record<string, unknown>)[k] === 'string'));
+}
+
 /** Slurm's job states, long form (`squeue -o %T`, `scontrol` JobState). */
 export type SlurmJobState = string;
 
@@ -168,7 +200,7 @@ export function clusterView(status: RunStatus | undefined, job: SchedulerJob | u
     return { state: folder ?? 'unknown', resumable: folder === 'stopped' || folder === 'interrupted' };
   }
   const s = job.state.replace(/\+$/, '');
-  if (PENDING.includes(s)) return { state: 'pending', detail: `${s.toLowerCase()}${why}`, resumable: false };
+  if (PENDING.includes(s)) return { state: 'pending', detail: [s === 'PENDING' ? '' : s.toLowerCase(), job.reason && job.reason !== 'None' ? job.reason : ''].filter(Boolean).join(': ') || undefined, resumable: false };
   if (RUNNING.includes(s)) return { state: 'running', detail: job.node ? `on ${job.node}` : undefined, resumable: false };
   if (folder === 'completed' || folder === 'failed') return { state: folder, detail: folder === 'failed' ? status?.error : undefined, resumable: false };
   if (!seen && folder === 'queued') {

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { listRuns, listCheckpoints, readMetrics, runFiles } from '../../src/protocol/runFolder';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { ClusterRun, listClusterRuns } from '../../src/cluster/submit';
+import { parseJobSummaries } from '../../src/protocol/cluster';
 import { queryJobs } from '../../src/cluster/slurm';
 import { CLI } from './runTrainer';
 import { tempDirs } from '../unit/tempDirs';
@@ -124,6 +125,8 @@ test('a run shows queued before its job starts, then pending, running and comple
   assert.ok(listCheckpoints(runDir).some((c) => c.name === 'last'));
   assert.match(fs.readFileSync(path.join(runDir, 'job.seen'), 'utf8'), new RegExp(`^${jobId} `));
   assert.match(cli(['jobs', '--runs-dir', runsDir]).out, new RegExp(`^${jobId}\\s+completed\\s+${path.basename(runDir)}`));
+  // what the extension reads
+  assert.deepEqual(parseJobSummaries(cli(['jobs', '--runs-dir', runsDir, '--json']).out).map((j) => [j.jobId, j.state, j.runDir]), [[jobId, 'completed', runDir]]);
 });
 
 test('a 3-point sweep is one job array, every point completed in its own run folder', { skip }, async () => {

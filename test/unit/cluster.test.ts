@@ -75,7 +75,8 @@ test('squeue and sacct lines: array ranges expanded, "CANCELLED by 0" read as CA
 });
 
 test('cluster state: the folder says how a run ended, the scheduler says waiting, time limit, preemption and deaths without a word', () => {
-  assert.deepEqual(clusterView(status('queued'), job('PENDING', 'Resources'), false), { state: 'pending', detail: 'pending (Resources)', resumable: false });
+  assert.deepEqual(clusterView(status('queued'), job('PENDING', 'Resources'), false), { state: 'pending', detail: 'Resources', resumable: false });
+  assert.equal(clusterView(status('queued'), job('REQUEUED', 'BeginTime'), false).detail, 'requeued: BeginTime');
   assert.equal(clusterView(status('queued'), job('RUNNING'), false).state, 'running');
   assert.equal(clusterView(status('running'), job('COMPLETING'), true).state, 'running');
   assert.equal(clusterView(status('completed'), job('COMPLETED'), true).state, 'completed');
