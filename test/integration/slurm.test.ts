@@ -80,6 +80,16 @@ function sinceStart(runDir: string) {
   const started = all[i];
   return { starts: all.filter((e) => e.type === 'started').length, resumedFrom: started?.type === 'started' ? started.resumedFrom : undefined, steps: all.slice(i + 1).flatMap((e) => (e.type === 'step' ? [e.globalStep] : [])) };
 }
+/** Waits for the trainer's `starts`-th start and checks it resumed from checkpoint last, its first step the one after `savedStep`. */
+async function assertResumes(runDir: string, starts: number, savedStep: number): Promise<void> {
+  const r = await waitFor(`start ${starts} of ${runDir} stepping`, () => {
+    const since = sinceStart(runDir);
+    return since.starts === starts && since.steps.length >= 1 ? since : undefined;
+  });
+  assert.equal(r.resumedFrom, 'last');
+  assert.equal(r.steps[0], savedStep + 1);
+}
+
 /** Waits for the scheduler's view of the run to reach `state`. */
 const waitState = (runDir: string, state: string, seconds?: number) =>
   waitFor(`${runDir} ${state}`, () => {
@@ -175,12 +185,7 @@ test('cancel stops a run mid-way with a checkpoint; killed, it reads interrupted
   // resubmitted, then its trainer killed outright (as a node failure would): the folder cannot say how it ended
   const second = submit(['resume', '--run', runDir, '--executor', 'slurm']);
   assert.notEqual(second.jobId, jobId);
-  const resumed = await waitFor('the resumed run stepping', () => {
-    const r = sinceStart(runDir);
-    return r.starts === 2 && r.steps.length >= 2 ? r : undefined;
-  });
-  assert.equal(resumed.resumedFrom, 'last');
-  assert.equal(resumed.steps[0], saved.globalStep + 1);
+  await assertResumes(runDir, 2, saved.globalStep);
   const pid = JSON.parse(fs.readFileSync(runFiles(runDir).status, 'utf8')).pid;
   process.kill(pid, 'SIGKILL');
   const interrupted = await waitState(runDir, 'interrupted', 60);
@@ -189,12 +194,7 @@ test('cancel stops a run mid-way with a checkpoint; killed, it reads interrupted
 
   const third = submit(['resume', '--run', runDir, '--executor', 'slurm', '--time', '5']);
   assert.match(fs.readFileSync(path.join(runDir, 'job.json'), 'utf8'), /"time": "5"/);
-  const again = await waitFor('the run resumed again', () => {
-    const r = sinceStart(runDir);
-    return r.starts === 3 && r.steps.length >= 1 ? r : undefined;
-  });
-  assert.equal(again.resumedFrom, 'last');
-  assert.equal(again.steps[0], lastBefore.globalStep + 1);
+  await assertResumes(runDir, 3, lastBefore.globalStep);
   cli(['cancel', '--run', runDir]);
   await waitState(runDir, 'stopped', 60);
   assert.equal(queryJobs([third.jobId]).get(third.jobId)?.state, 'CANCELLED');
@@ -236,13 +236,8 @@ test('the run past its time limit reads timed out with a checkpoint, and resumes
   const saved = listCheckpoints(runDir).find((k) => k.name === 'last')!;
   assert.ok(saved.globalStep > 0);
   const again = submit(['resume', '--run', runDir, '--executor', 'slurm', '--time', '10']);
-  const resumed = await waitFor('the timed-out run resumed', () => {
-    const r = sinceStart(runDir);
-    return r.starts === 2 && r.steps.length >= 1 ? r : undefined;
-  });
-  assert.equal(resumed.resumedFrom, 'last');
-  assert.equal(resumed.steps[0], saved.globalStep + 1);
+  assert.notEqual(again.jobId, jobId);
+  await assertResumes(runDir, 2, saved.globalStep);
   cli(['cancel', '--run', runDir]);
   await waitState(runDir, 'stopped', 60);
-  assert.ok(again.jobId);
 });
