@@ -34,7 +34,7 @@ const USAGE = `Usage:
   supcon-lab cancel  --run DIR
 
 train, resume and sweep take --executor slurm to submit to a Slurm cluster instead
-of running here, with ${Object.values(SLURM_OPTIONS).map((o) => `--${o.flag}`).join(', ')}.
+of running here (options below); jobs lists cluster runs, cancel ends one's job.
 
 Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
 current step and saves a checkpoint; \`resume\` continues from it (a run killed before

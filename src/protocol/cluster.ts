@@ -20,7 +20,7 @@ export interface SlurmOptions {
   time?: string;
   /** GPUs per run (`--gpus`). */
   gpus?: number;
-  /** CPUs per run (`--cpus-per-task`); the trainer uses as many worker threads. */
+  /** CPUs per run (`--cpus-per-task`); with `threads` 0 the trainer uses the cores its CPU affinity allows. */
   cpus?: number;
   /** Memory per node (`--mem`), e.g. 16G. */
   mem?: string;
@@ -81,7 +81,7 @@ export const SLURM_OPTIONS: Record<keyof SlurmOptions, OptionSpec> = {
   account: { flag: 'account', help: 'account to charge', parse: text(NAME, 'an account name') },
   time: { flag: 'time', help: 'time limit per run: minutes, HH:MM:SS or D-HH:MM', parse: text(TIME, 'a Slurm time limit like 90, 01:30:00 or 1-12') },
   gpus: { flag: 'gpus', help: 'GPUs per run', parse: integer(0, 64) },
-  cpus: { flag: 'cpus', help: 'CPUs per run (the trainer uses as many threads)', parse: integer(1, 1024) },
+  cpus: { flag: 'cpus', help: 'CPUs per run (threads 0 uses the cores the node lets the job see)', parse: integer(1, 1024) },
   mem: { flag: 'mem', help: 'memory per run, e.g. 16G', parse: text(MEM, 'a memory size like 16G or 8000M') },
   sbatch: { flag: 'sbatch', help: 'extra sbatch options, space-separated: --sbatch="--qos=low --constraint=a100"', parse: sbatchLines },
   arrayCap: { flag: 'array-cap', help: 'sweep runs at once (job array %N)', parse: integer(1, 10000) },
