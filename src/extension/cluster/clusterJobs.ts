@@ -32,7 +32,7 @@ export class ClusterJobs implements vscode.Disposable {
 
   /** Asks the scheduler again, when the runs directory holds cluster runs. */
   poll(): void {
-    const dir = this.registry.ensureDir();
+    const dir = this.registry.dir;
     if (this.polling || !dir || !this.registry.runs.some((r) => fs.existsSync(jobFiles(r.dir).record))) return;
     this.polling = true;
     const l = this.launch();
