@@ -222,7 +222,7 @@ const cases: BadInput[] = [
     },
   },
   {
-    area: 'run folder', what: 'status.json that is not a status', error: /status.json: not a run status \(expected "state" one of running, completed, failed, stopped, interrupted and a numeric "pid"\)/,
+    area: 'run folder', what: 'status.json that is not a status', error: /status.json: not a run status \(expected "state" one of queued, running, completed, failed, stopped, interrupted and a numeric "pid"\)/,
     input: async () => {
       const dir = await makeRun((d) => fs.writeFileSync(runFiles(d).status, '{"state": "exploded", "pid": "1"}'));
       return () => listRuns(runsDir).find((r) => r.dir === dir)?.problem;
