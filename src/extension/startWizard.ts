@@ -45,7 +45,7 @@ export async function askStart(ctx: StartContext): Promise<StartRequest | undefi
   const current = initialChoices(last, ctx.defaults);
   const quick = { ...QUICK_CHECK, ...(ctx.backend !== 'auto' ? { backend: ctx.backend } : {}) };
   const lastOverrides = choicesToOverrides(current, ctx.defaults, ctx.backend);
-  let lastEstimate = '';
+  let lastEstimate: string;
   try {
     lastEstimate = estimateOf(ctx, lastOverrides).text;
   } catch (e) {
