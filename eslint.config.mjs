@@ -71,7 +71,7 @@ export default tseslint.config(
       'src/protocol/sweep.ts',
       'src/protocol/dashboard.ts',
       'src/protocol/embeddingMap.ts',
-      'src/extension/runPresentation.ts',
+      'src/extension/runs/runPresentation.ts',
       'src/sweep/runner.ts',
     ],
     rules: { complexity: ['error', 45] },

@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '../../src/trainer/tf';
+import * as tf from '../../src/trainer/backend/tf';
 import { listCheckpoints } from '../../src/protocol/runFolder';
-import { loadCheckpoint, saveCheckpoint } from '../../src/trainer/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from '../../src/trainer/io/checkpoint';
 import { resumeRun } from '../../src/trainer/run';
 import { BadInput, badInputs, deadPid, errorOf, job, lastDir, makeRun } from '../fixtures/faults/badInput';
 

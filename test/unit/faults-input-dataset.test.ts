@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { resolveConfig } from '../../src/protocol/config';
-import { loadDataset } from '../../src/trainer/data/dataset';
+import { loadDataset } from '../../src/trainer/data/loadDataset';
 import { BadInput, badInputs, cacheDir, dataDir, fresh } from '../fixtures/faults/badInput';
 
 const u32s = (...words: number[]) => Buffer.concat(words.map((w) => Buffer.from([w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255])));

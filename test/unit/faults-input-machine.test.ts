@@ -2,8 +2,8 @@
  * What the machine raises: JavaScript or the wasm heap out of memory, a backend
  * that is not installed. Each becomes a hint a person can act on.
  */
-import * as tf from '../../src/trainer/tf';
-import { initBackend } from '../../src/trainer/backend';
+import * as tf from '../../src/trainer/backend/tf';
+import { initBackend } from '../../src/trainer/backend/init';
 import { describeFailure } from '../../src/trainer/failures';
 import { BadInput, badInputs } from '../fixtures/faults/badInput';
 import { skipIfInstalled } from '../fixtures/faults/harness';

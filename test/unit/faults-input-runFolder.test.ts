@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listRuns, newRunId, readMetrics, runFiles } from '../../src/protocol/runFolder';
 import { describeFailure } from '../../src/trainer/failures';
-import { RunRecorder } from '../../src/trainer/recorder';
+import { RunRecorder } from '../../src/trainer/io/recorder';
 import { probeRun, resumeRun } from '../../src/trainer/run';
 import { BadInput, badInputs, bystanders, config, errorOf, fresh, job, makeRun, runsDir, world } from '../fixtures/faults/badInput';
 import { fingerprint, mountTmpfs } from '../fixtures/faults/harness';
