@@ -3,6 +3,7 @@
 // architecture's arrows as rules: the trainer, the extension and the webview
 // stand on src/protocol/ and never import each other; nothing imports the CLI.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -42,10 +43,11 @@ const zones = [
   { target: 'webview', from: ['src'], except: ['./protocol'], message: 'The webview imports only webview/ and src/protocol.' },
 ];
 
-export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', '.package/', '.cache/', 'test-artifacts/', 'test/e2e/.code-server/'] },
+export default defineConfig(
+  // What .gitignore holds: build output and local run data.
+  { ignores: ['dist/', 'out/', '.supcon/', '.package/', '.cache/', 'test-artifacts/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
