@@ -28,7 +28,7 @@ export interface SweepServices {
 
 /** The config flags a study from this window uses: supconLab.defaults, then the backend setting. */
 function studyFlags(): Record<string, string> {
-  const flags = Object.fromEntries(Object.entries(runDefaults()).map(([k, v]) => [k, String(v)]));
+  const flags = runDefaults();
   const backend = backendSetting();
   if (backend && backend !== 'auto') flags.backend = backend;
   return flags;
