@@ -3,6 +3,7 @@
  * wizard asks for, under the config's own names; where they start from; and
  * the one step from choices to the trainer's command line.
  */
+import { backendOverride } from '../launch/trainerLaunch';
 import type { RunSize } from './runEstimate';
 import {
   applyOverrides, ConfigError, DATASET_KINDS_WITH_PATH, DatasetConfig, DatasetKind, EncoderName, Method, resolveConfig, RunConfig, runConfigSchema,
@@ -76,8 +77,7 @@ export function choicesToOverrides(c: RunChoices, defaults: Record<string, strin
   if (c.dataset.path && DATASET_KINDS_WITH_PATH.includes(c.dataset.kind)) o['dataset.path'] = c.dataset.path;
   else delete o['dataset.path'];
   for (const f of FIELDS) if (f !== 'name' || c.name) o[f] = String(c[f]);
-  if (backend && backend !== 'auto') o.backend = backend;
-  return o;
+  return { ...o, ...backendOverride(backend) };
 }
 
 /** The config the trainer will run, or the ConfigError naming the bad field. */

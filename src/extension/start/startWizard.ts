@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { ConfigError, DATASET_KINDS_WITH_PATH, RunConfig } from '../../protocol/config';
 import { datasetFolderProblem } from '../../protocol/datasetFiles';
+import { backendOverride } from '../launch/trainerLaunch';
 import { Answer, BACK, inputValue, pickOne, Step } from './quickInput';
 import {
   choicesSummary, choicesToOverrides, configFromOverrides, DATASETS, defaultChoices, ENCODERS, initialChoices, LAST_CHOICES_KEY, METHODS, QUICK_CHECK, RunChoices,
@@ -61,7 +62,7 @@ export async function askStart(ctx: StartContext): Promise<StartRequest | undefi
   const last = ctx.state.get<unknown>(LAST_CHOICES_KEY);
   const base = defaultChoices(ctx.defaults);
   const current = initialChoices(last, base);
-  const quick = offer({ ...QUICK_CHECK, ...(ctx.backend !== 'auto' ? { backend: ctx.backend } : {}) });
+  const quick = offer({ ...QUICK_CHECK, ...backendOverride(ctx.backend) });
   const again = offer(choicesToOverrides(current, ctx.defaults, ctx.backend));
   type Choice = 'last' | 'quick' | 'custom';
   const pick = await pickOne<Choice>({ title: TITLE }, 'How to start', [
