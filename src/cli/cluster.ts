@@ -37,14 +37,30 @@ function report(sub: Submission): void {
   for (const r of sub.runs) process.stdout.write(`${r.jobId} ${r.runDir}\n`);
 }
 
+/**
+ * The commands that go to the cluster: `jobs`, `cancel`, and `train` or
+ * `resume` with `--executor slurm`. Returns the exit code, or undefined for a
+ * command that runs here.
+ */
+export function clusterCommand(command: string, own: Record<string, string>, config: () => RunConfig): number | undefined {
+  if (command === 'jobs') return jobsCommand(own);
+  if (command === 'cancel') return cancelCommand(own);
+  const slurm = command === 'train' || command === 'resume' ? slurmFromFlags(own) : undefined;
+  if (!slurm) return undefined;
+  if (command === 'train') return submitTrain(own['runs-dir'] || DEFAULT_RUNS_DIR, config(), slurm);
+  if (!own.run) throw new UsageError('--run: expected a run folder');
+  if (own.checkpoint && own.checkpoint !== 'last') throw new UsageError('--checkpoint: a cluster job continues from checkpoint last');
+  return submitResume(own.run, slurm);
+}
+
 /** `train --executor slurm`: a new run folder, queued, and its job. */
-export function submitTrain(runsDir: string, config: RunConfig, options: SlurmOptions): number {
+function submitTrain(runsDir: string, config: RunConfig, options: SlurmOptions): number {
   report(submitRuns(runsDir, [{ config }], options, cliPath()));
   return 0;
 }
 
 /** `resume --run DIR --executor slurm`: the run continued from its checkpoint by a new job, with its last job's options unless flags change them. */
-export function submitResume(runDir: string, options: SlurmOptions): number {
+function submitResume(runDir: string, options: SlurmOptions): number {
   const dir = path.resolve(runDir);
   const previous = readJobRecord(dir)?.options ?? {};
   report(submitRuns(path.dirname(dir), [{ runDir: dir }], { ...previous, ...options }, cliPath()));
@@ -60,7 +76,7 @@ export function submitSweepCommand(runsDir: string, sweepDir: string, options: S
 }
 
 /** `jobs [--runs-dir DIR] [--json]`: one line per cluster run: job id, state, run id, what the scheduler says. */
-export function jobsCommand(own: Record<string, string>): number {
+function jobsCommand(own: Record<string, string>): number {
   const runs = listClusterRuns(path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR));
   if (own.json !== undefined) {
     const out: ClusterJobSummary[] = runs.map((c) => ({ runId: c.run.id, runDir: c.run.dir, jobId: c.job.jobId, state: c.view.state, detail: c.view.detail, output: c.job.output, resumable: c.view.resumable }));
@@ -74,7 +90,7 @@ export function jobsCommand(own: Record<string, string>): number {
 }
 
 /** `cancel --run DIR`: scancel the run's job. */
-export function cancelCommand(own: Record<string, string>): number {
+function cancelCommand(own: Record<string, string>): number {
   if (!own.run) throw new UsageError('--run: expected a run folder');
   const jobId = cancelRun(path.resolve(own.run));
   process.stderr.write(`cancelled Slurm job ${jobId}; the trainer saves a checkpoint and marks the run stopped\n`);

@@ -18,7 +18,7 @@ import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
 import { resultsCommand, sweepCommand } from './sweep';
-import { cancelCommand, jobsCommand, slurmFromFlags, submitResume, submitTrain } from './cluster';
+import { clusterCommand } from './cluster';
 
 const USAGE = `Usage:
   supcon-lab train   [--config FILE] [--runs-dir DIR] [--<field> value ...]
@@ -125,15 +125,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'results') return resultsCommand(own);
-  if (command === 'jobs') return jobsCommand(own);
-  if (command === 'cancel') return cancelCommand(own);
-  const slurm = command === 'train' || command === 'resume' ? slurmFromFlags(own) : undefined;
-  if (slurm && command === 'train') return submitTrain(own['runs-dir'] || DEFAULT_RUNS_DIR, loadConfig(own, overrides), slurm);
-  if (slurm) {
-    if (!own.run) throw new UsageError('--run: expected a run folder');
-    if (own.checkpoint && own.checkpoint !== 'last') throw new UsageError('--checkpoint: a cluster job continues from checkpoint last');
-    return submitResume(own.run, slurm);
-  }
+  const onCluster = clusterCommand(command, own, () => loadConfig(own, overrides));
+  if (onCluster !== undefined) return onCluster;
   const shouldStop = stopSignal();
   if (command === 'sweep') return sweepCommand(own, overrides, shouldStop);
   const onEvent = progressPrinter(own.quiet !== undefined || !!process.send);

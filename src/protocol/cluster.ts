@@ -202,7 +202,13 @@ export function clusterView(status: RunStatus | undefined, job: SchedulerJob | u
   const s = job.state.replace(/\+$/, '');
   if (PENDING.includes(s)) return { state: 'pending', detail: [s === 'PENDING' ? '' : s.toLowerCase(), job.reason && job.reason !== 'None' ? job.reason : ''].filter(Boolean).join(': ') || undefined, resumable: false };
   if (RUNNING.includes(s)) return { state: 'running', detail: job.node ? `on ${job.node}` : undefined, resumable: false };
-  if (folder === 'completed' || folder === 'failed') return { state: folder, detail: folder === 'failed' ? status?.error : undefined, resumable: false };
+  return endedView(folder, status?.error, { ...job, state: s }, why, seen);
+}
+
+/** A job that has ended: how the run folder says it ended, else what the scheduler says. */
+function endedView(folder: RunStatus['state'] | undefined, error: string | undefined, job: SchedulerJob, why: string, seen: boolean): ClusterView {
+  const s = job.state;
+  if (folder === 'completed' || folder === 'failed') return { state: folder, detail: folder === 'failed' ? error : undefined, resumable: false };
   if (!seen && folder === 'queued') {
     return { state: 'failed', detail: `job ${job.jobId} ended ${s}${why} on ${job.node || 'its node'} without reaching the run folder: is the runs directory on a disk the nodes share? (see the job's output file)`, resumable: false };
   }
