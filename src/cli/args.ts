@@ -3,19 +3,25 @@
  * run-config overrides (--<field> value, every field of the config schema).
  */
 import { parseArgs as parseTokens } from 'node:util';
+import { SLURM_FLAGS } from '../protocol/cluster';
 import { fieldSchema, leafFields } from '../protocol/config';
 
+/** `--executor slurm` and the submission options (protocol/cluster.ts). */
+const SUBMIT_FLAGS = ['executor', ...SLURM_FLAGS];
+
 export const OWN_FLAGS: Record<string, string[]> = {
-  train: ['config', 'runs-dir', 'quiet'],
-  resume: ['run', 'checkpoint', 'quiet'],
+  train: ['config', 'runs-dir', 'quiet', ...SUBMIT_FLAGS],
+  resume: ['run', 'checkpoint', 'quiet', ...SUBMIT_FLAGS],
   probe: ['run', 'checkpoint', 'quiet'],
   preview: ['config', 'out', 'count'],
   embed: ['run', 'checkpoint', 'method', 'out'],
-  sweep: ['config', 'preset', 'status', 'runs-dir', 'parallel', 'seeds', 'with-ce'],
+  sweep: ['config', 'preset', 'status', 'runs-dir', 'parallel', 'seeds', 'with-ce', ...SUBMIT_FLAGS],
   results: ['csv'],
+  jobs: ['runs-dir', 'json'],
+  cancel: ['run'],
 };
 /** Own flags that take no value. */
-const SWITCHES = ['quiet', 'with-ce'];
+const SWITCHES = ['quiet', 'with-ce', 'json'];
 /** Commands that take run-config overrides. */
 const OVERRIDES = ['train', 'preview', 'sweep'];
 

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
 import { isTrainerCommand } from '../protocol/messages';
+import { SLURM_OPTIONS } from '../protocol/cluster';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
 import { releaseBackend } from '../trainer/backend/init';
@@ -17,6 +18,7 @@ import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
 import { resultsCommand, sweepCommand } from './sweep';
+import { clusterCommand } from './cluster';
 
 const USAGE = `Usage:
   supcon-lab train   [--config FILE] [--runs-dir DIR] [--<field> value ...]
@@ -28,6 +30,11 @@ const USAGE = `Usage:
   supcon-lab sweep   --preset views [--with-ce] [--seeds 0,1,2] [--runs-dir DIR] [--parallel N] [--<field> value ...]
   supcon-lab sweep   --status SWEEP_DIR
   supcon-lab results SWEEP_DIR [--csv FILE]
+  supcon-lab jobs    [--runs-dir DIR] [--json]
+  supcon-lab cancel  --run DIR
+
+train, resume and sweep take --executor slurm to submit to a Slurm cluster instead
+of running here (options below); jobs lists cluster runs, cancel ends one's job.
 
 Runs go to ${DEFAULT_RUNS_DIR} unless --runs-dir says otherwise. Ctrl-C stops after the
 current step and saves a checkpoint; \`resume\` continues from it (a run killed before
@@ -53,6 +60,9 @@ function help(): string {
     .map((r) => `  --${r.field.padEnd(24)} ${r.help}`)
     .join('\n');
   return `${USAGE}
+
+Slurm options (with --executor slurm; the runs directory must be on a disk the nodes share):
+${Object.values(SLURM_OPTIONS).map((o) => `  --${o.flag.padEnd(24)} ${o.help}`).join('\n')}
 
 Run config fields (train, preview; also settable in a --config JSON file):
 ${fields}`;
@@ -115,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'results') return resultsCommand(own);
+  const onCluster = clusterCommand(command, own, () => loadConfig(own, overrides));
+  if (onCluster !== undefined) return onCluster;
   const shouldStop = stopSignal();
   if (command === 'sweep') return sweepCommand(own, overrides, shouldStop);
   const onEvent = progressPrinter(own.quiet !== undefined || !!process.send);

@@ -14,6 +14,7 @@ import { viewsPreset } from '../sweep/presets';
 import { resultsCsv, resultsTable, sweepResults } from '../sweep/results';
 import { loadSweepDir, openSweep, pointStatuses, runSweep } from '../sweep/runner';
 import { UsageError } from './args';
+import { slurmFromFlags, submitSweepCommand } from './cluster';
 
 const PRESETS = ['views'];
 
@@ -61,8 +62,13 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
   const sweep = own.config !== undefined
     ? loadSweep(own.config)
     : loadSweep('preset views', viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined));
+  const slurm = slurmFromFlags(own);
   const runsDir = path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR);
   const sweepDir = openSweep(runsDir, sweep);
+  if (slurm) {
+    if (own.parallel) throw new UsageError('--parallel: with --executor slurm, cap the runs at once with --array-cap');
+    return submitSweepCommand(runsDir, sweepDir, slurm);
+  }
   const capacity = own.parallel ? positiveInt('parallel', own.parallel) : machineCapacity(resolveConfig(sweep.spec.base));
   process.stderr.write(`sweep folder ${sweepDir}\n${capacity} run(s) at a time; Ctrl-C stops the sweep (running trainers save a checkpoint), the same command continues it\n`);
   const cli = path.resolve(process.argv[1]);

@@ -1,6 +1,8 @@
 /** Activation: builds the services, then wires each domain's views, commands, the dashboard serializer and diagnostics. */
 import * as vscode from 'vscode';
 import type { DashboardTab } from '../protocol/dashboard';
+import { ClusterJobs } from './cluster/clusterJobs';
+import { registerClusterCommands } from './cluster/commands';
 import { registerConfigCommands } from './config/commands';
 import { ConfigDiagnostics } from './config/configDiagnostics';
 import { registerDashboardCommands } from './dashboard/commands';
@@ -31,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
   const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState), followedRunsIn(context.workspaceState));
   const diagnostics = new ConfigDiagnostics();
-  const runsTree = new RunsTree(registry);
+  const clusterJobs = new ClusterJobs(registry, () => launcher.launch());
+  const runsTree = new RunsTree(registry, clusterJobs);
   const checkpointsTree = new CheckpointsTree(registry);
   const statusBar = new RunStatusBar(registry);
   const sweepTree = new SweepTree(registry);
@@ -55,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConfigCommands({ launcher, diagnostics }),
     ...registerDashboardCommands(openDashboard),
     ...registerRunCommands({ registry, launcher, openDashboard }),
+    clusterJobs,
+    ...registerClusterCommands({ registry, jobs: clusterJobs, launch: () => launcher.launch() }),
     ...registerDataCommands({ context, launcher, openDashboard }, (m) => DashboardPanel.show(deps, [], 'preview').setPreview(m)),
   );
   // runs this window started before a reload: notification with Cancel and status bar again

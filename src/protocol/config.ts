@@ -20,6 +20,13 @@ export const ENCODER_NAMES = ['convnet', 'resnet18', 'resnet50'] as const;
 export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export const DATASET_KINDS = ['fashion-mnist', 'synthetic', 'cifar10', 'cifar100', 'idx', 'folder'] as const;
 
+/** Dataset kinds read from `dataset.path`; the others are built in or generated. */
+export const DATASET_KINDS_WITH_PATH: readonly (typeof DATASET_KINDS)[number][] = ['cifar10', 'cifar100', 'idx', 'folder'];
+
+/** The reference implementation's temperature and base temperature (HobbitLong/SupContrast). */
+export const DEFAULT_TEMPERATURE = 0.1;
+export const DEFAULT_BASE_TEMPERATURE = 0.07;
+
 const DatasetSchema = Type.Object(
   {
     kind: oneOf(DATASET_KINDS, 'fashion-mnist', 'fashion-mnist is built in (offline); synthetic is a tiny generated set for tests; the others read `path`.'),
@@ -77,8 +84,8 @@ export const RunConfigSchema = Type.Object(
     epochs: int(0, 10_000, 2, 'Pretraining epochs (0: probe the encoder at its random initialisation, the floor every method must beat).'),
     batchSize: int(2, 8192, 256, 'Images per step (each gives `views` augmented views).'),
     views: int(1, 8, 2, 'Augmented views per image.'),
-    temperature: num(0.01, 10, 0.1, 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).'),
-    baseTemperature: positive(10, 0.07, 'Loss is scaled by T / baseTemperature, as in the reference implementation.'),
+    temperature: num(0.01, 10, DEFAULT_TEMPERATURE, 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).'),
+    baseTemperature: positive(10, DEFAULT_BASE_TEMPERATURE, 'Loss is scaled by T / baseTemperature, as in the reference implementation.'),
     lr: positive(100, 0.05, 'Peak learning rate (SGD with momentum).'),
     momentum: num(0, 0.999, 0.9, 'SGD momentum.'),
     weightDecay: num(0, 0.1, 1e-4, 'L2 weight decay.'),
@@ -213,12 +220,10 @@ function withDefaults(input: unknown, skip: ReadonlySet<string> = new Set()): Ru
   return config;
 }
 
-const needsPath: readonly DatasetKind[] = ['cifar10', 'cifar100', 'idx', 'folder'];
-
 /** Problems between fields, once each field is valid on its own. */
 function crossFieldProblems(config: RunConfig): ConfigError[] {
   const problems: ConfigError[] = [];
-  if (needsPath.includes(config.dataset.kind) && !config.dataset.path) {
+  if (DATASET_KINDS_WITH_PATH.includes(config.dataset.kind) && !config.dataset.path) {
     problems.push(new ConfigError('dataset.path', `is required for dataset kind "${config.dataset.kind}"`));
   }
   if (config.name.includes('..')) {

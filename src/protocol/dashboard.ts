@@ -11,7 +11,7 @@ import { Check } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
 import { PROJECTION_METHODS, type EmbeddingMap } from './embeddingMap';
 import { RunFolderName, type BackendInfo, type RunState, type TrainerEvent } from './messages';
-import type { SweepResultRow } from './sweep';
+import type { SweepResultRow } from './sweepResult';
 
 /** What the dashboard needs to list a run before any of its events arrive. */
 export interface RunMeta {

@@ -8,7 +8,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Check } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
 
-export type RunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+/** `queued`: submitted to a cluster scheduler, its job not started yet (see cluster.ts). */
+export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 
 /** A value computed in training that JSON writes as null when it is NaN (a diverged step, a class without pairs). */
 const Measured = (options: { description?: string } = {}) => Type.Union([Type.Number(), Type.Null()], options);

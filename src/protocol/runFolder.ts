@@ -105,7 +105,7 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
-const STATES: readonly RunState[] = ['running', 'completed', 'failed', 'stopped', 'interrupted'];
+const STATES: readonly RunState[] = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'];
 
 function parseStatus(v: unknown, file: string): RunStatus {
   const s = v as Partial<RunStatus>;

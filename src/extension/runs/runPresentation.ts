@@ -24,6 +24,7 @@ export interface ItemModel {
 
 /** The codicon and colour of each run state; the Sweeps view shows its points' runs with the same. */
 export const RUN_STATE_ICONS: Record<RunState | 'unknown', { id: string; color?: string }> = {
+  queued: { id: 'clock', color: 'charts.yellow' },
   running: { id: 'sync~spin', color: 'charts.blue' },
   completed: { id: 'pass', color: 'testing.iconPassed' },
   failed: { id: 'error', color: 'testing.iconFailed' },

@@ -1,6 +1,8 @@
 /** The Runs view: every run, newest first, with its state and key metric. */
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../protocol/runFolder';
+import type { ClusterJobs } from '../cluster/clusterJobs';
+import { withJob } from '../cluster/clusterPresentation';
 import { runItemModel } from './runPresentation';
 import type { RunRegistry } from './runRegistry';
 import { toTreeItem } from './treeItem';
@@ -8,10 +10,10 @@ import { toTreeItem } from './treeItem';
 export class RunsTree implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunSummary | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly registry: RunRegistry) {
-    this.sub = registry.onDidChange(() => this.changed.fire(undefined));
+  constructor(private readonly registry: RunRegistry, private readonly jobs: ClusterJobs) {
+    this.subs = [registry.onDidChange(() => this.changed.fire(undefined)), jobs.onDidChange(() => this.changed.fire(undefined))];
   }
 
   getChildren(element?: RunSummary): RunSummary[] {
@@ -20,7 +22,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunSummary>, vscode.Dis
 
   getTreeItem(run: RunSummary): vscode.TreeItem {
     const live = this.registry.live.get(run.id);
-    const item = toTreeItem(runItemModel(run, live?.progress, !!live));
+    const item = toTreeItem(withJob(runItemModel(run, live?.progress, !!live), this.jobs.get(run.id)));
     item.command = { command: 'supconLab.openDashboard', title: 'Open Dashboard', arguments: [run] };
     return item;
   }
@@ -30,7 +32,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunSummary>, vscode.Dis
   }
 
   dispose(): void {
-    this.sub.dispose();
+    this.subs.forEach((d) => d.dispose());
     this.changed.dispose();
   }
 }

@@ -23,7 +23,6 @@ export type SweepNode =
 
 const ICONS: Record<PointState, { id: string; color?: string }> = {
   pending: { id: 'circle-outline', color: 'disabledForeground' },
-  queued: { id: 'clock', color: 'charts.yellow' },
   ...RUN_STATE_ICONS,
 };
 
@@ -61,7 +60,7 @@ export class SweepTree implements vscode.TreeDataProvider<SweepNode>, vscode.Dis
   sweeps(): SweepNode[] {
     const dir = this.registry.dir;
     if (!dir) return [];
-    let names: string[] = [];
+    let names: string[];
     try {
       names = fs.readdirSync(sweepsDir(dir)).filter((n) => fs.existsSync(sweepFiles(path.join(sweepsDir(dir), n)).spec));
     } catch {

@@ -42,44 +42,10 @@ export class RunRecorder {
     return path.basename(this.runDir);
   }
 
-  /**
-   * A new run folder with its resolved config and status. It is filled under a
-   * name that is not a run id and renamed into place, so a run folder never
-   * lacks either file, and two trainers can never share one. `parent` links a
-   * run forked from another run's checkpoint.
-   */
+  /** A new run (see createRunFolder); `parent` links a run forked from another run's checkpoint. */
   static create(runsDir: string, config: RunConfig, listener?: (ev: TrainerEvent) => void, parent?: RunParent): RunRecorder {
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(runsDir);
-    } catch {
-      // created below
-    }
-    if (stat && !stat.isDirectory()) throw new Error(`runs directory ${runsDir} is a file, expected a folder`);
-    const label = [config.name || config.method, config.dataset.kind].join('-');
     const status: RunStatus = { ...freshStatus(), parent };
-    for (let attempt = 1; ; attempt++) {
-      const runDir = path.join(runsDir, newRunId(label));
-      const staging = path.join(runsDir, `.${path.basename(runDir)}.new`);
-      try {
-        fs.mkdirSync(runsDir, { recursive: true });
-        fs.mkdirSync(staging);
-        writeJsonAtomic(runFiles(staging).config, config);
-        writeJsonAtomic(runFiles(staging).status, status);
-      } catch (e) {
-        removeQuietly(staging);
-        throw Object.assign(new Error(`runs directory ${runsDir} is not writable (${errorCode(e)})`), { code: (e as NodeJS.ErrnoException).code });
-      }
-      try {
-        fs.renameSync(staging, runDir);
-      } catch (e) {
-        removeQuietly(staging);
-        const taken = ['EEXIST', 'ENOTEMPTY', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '');
-        if (taken && attempt < ID_TRIES) continue;
-        throw e;
-      }
-      return new RunRecorder(runDir, status, listener);
-    }
+    return new RunRecorder(createRunFolder(runsDir, config, status), status, listener);
   }
 
   /** An existing run, continued (resume) or extended (probe). */
@@ -180,6 +146,46 @@ export class RunRecorder {
 
   close(): void {
     fs.closeSync(this.metricsFd);
+  }
+}
+
+/**
+ * A new run folder holding `config` and `status`, under a fresh run id made
+ * from the run's name and dataset; returns its path. It is filled under a name
+ * that is not a run id and renamed into place, so a run folder never lacks
+ * either file, and two writers can never share one.
+ * @throws Error naming the runs directory when it cannot be written.
+ */
+export function createRunFolder(runsDir: string, config: RunConfig, status: RunStatus): string {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(runsDir);
+  } catch {
+    // created below
+  }
+  if (stat && !stat.isDirectory()) throw new Error(`runs directory ${runsDir} is a file, expected a folder`);
+  const label = [config.name || config.method, config.dataset.kind].join('-');
+  for (let attempt = 1; ; attempt++) {
+    const runDir = path.join(runsDir, newRunId(label));
+    const staging = path.join(runsDir, `.${path.basename(runDir)}.new`);
+    try {
+      fs.mkdirSync(runsDir, { recursive: true });
+      fs.mkdirSync(staging);
+      writeJsonAtomic(runFiles(staging).config, config);
+      writeJsonAtomic(runFiles(staging).status, status);
+    } catch (e) {
+      removeQuietly(staging);
+      throw Object.assign(new Error(`runs directory ${runsDir} is not writable (${errorCode(e)})`), { code: (e as NodeJS.ErrnoException).code });
+    }
+    try {
+      fs.renameSync(staging, runDir);
+    } catch (e) {
+      removeQuietly(staging);
+      const taken = ['EEXIST', 'ENOTEMPTY', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '');
+      if (taken && attempt < ID_TRIES) continue;
+      throw e;
+    }
+    return runDir;
   }
 }
 
