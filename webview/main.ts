@@ -143,7 +143,7 @@ function draw(): void {
   const sel = selectedRuns();
   const input = { runs: sel, colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
   for (const c of charts) c.update(input);
-  renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }));
+  renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }), (runId) => post({ type: 'resume', runId }));
   mapView.update(sel, labelOf);
   renderProbeTable(probes, sel, labelOf);
   document.body.dataset.selected = String(sel.length);

@@ -48,6 +48,8 @@ export type WebviewMessage =
   | { type: 'select'; runIds: string[] }
   | { type: 'export'; kind: ExportKind; fileName: string; data: string }
   | { type: 'stop'; runId: string }
+  /** Resume an interrupted run (the resume command, which asks for its checkpoint). */
+  | { type: 'resume'; runId: string }
   | ({ type: 'map' } & MapRequest)
   | { type: 'error'; message: string };
 
@@ -92,7 +94,10 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
       return { type: 'export', kind, fileName, data };
     }
     case 'stop':
-      return hasOnly(v, ['type', 'runId']) && isRunId(v.runId) ? { type: 'stop', runId: v.runId } : undefined;
+    case 'resume': {
+      const type = v.type === 'stop' ? 'stop' : 'resume';
+      return hasOnly(v, ['type', 'runId']) && isRunId(v.runId) ? { type, runId: v.runId } : undefined;
+    }
     case 'map': {
       const { runId, checkpoint, method } = v;
       if (!hasOnly(v, ['type', 'runId', 'checkpoint', 'method']) || !isRunId(runId)) return undefined;
