@@ -223,14 +223,18 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await shot('probe-table.png');
 
     // 11. A run started here, the window reloaded: it is followed again, and Stop ends it stopped with a checkpoint at its last step.
-    await runCommand(page, 'SupCon: Start SupCon Run');
-    await answer(page, 'Customize');
-    for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
-    const third = await waitFor('the third run live in the dashboard', async () => {
-      const info = frame.locator('.info-card').first();
-      const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
-      return runId && runId !== first.runId && runId !== second && runState === 'running' ? runId : undefined;
-    }, 240_000);
+    /** Starts a customized run of 200 epochs and waits for its card, running, first in the dashboard; gives its run id. */
+    const startLongRun = async (what: string, earlier: string[]): Promise<string> => {
+      await runCommand(page, 'SupCon: Start SupCon Run');
+      await answer(page, 'Customize');
+      for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
+      return waitFor(what, async () => {
+        const info = frame.locator('.info-card').first();
+        const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
+        return runId && !earlier.includes(runId) && runState === 'running' ? runId : undefined;
+      }, 240_000);
+    };
+    const third = await startLongRun('the third run live in the dashboard', [first.runId, second]);
     const thirdDir = path.join(session.workspace, '.supcon', 'runs', third);
     const readJsonFile = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
     await waitFor('the third run past its first steps', async () => (readJsonFile(path.join(thirdDir, 'status.json')).globalStep > 2 ? true : undefined), 120_000);
@@ -260,14 +264,7 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     lap('deleted run gone from the dashboard');
 
     // 12b. A run killed mid-training (no end event): its card reads interrupted, as the Runs tree does, and offers Resume, not Stop; Resume asks for its checkpoint.
-    await runCommand(page, 'SupCon: Start SupCon Run');
-    await answer(page, 'Customize');
-    for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
-    const killed = await waitFor('the run to kill live in the dashboard', async () => {
-      const info = frame.locator('.info-card').first();
-      const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
-      return runId && ![first.runId, second, third].includes(runId) && runState === 'running' ? runId : undefined;
-    }, 240_000);
+    const killed = await startLongRun('the run to kill live in the dashboard', [first.runId, second, third]);
     const killedDir = path.join(session.workspace, '.supcon', 'runs', killed);
     await waitFor('a checkpoint of the run to kill', async () => (fs.existsSync(path.join(killedDir, 'checkpoints', 'last', 'manifest.json')) ? true : undefined), 180_000);
     process.kill(readJsonFile(path.join(killedDir, 'status.json')).pid, 'SIGKILL');
