@@ -5,6 +5,7 @@ import { secondsLeft, shownState, totalSteps } from '../src/protocol/runState';
 import { el } from './dom';
 import type { RunData } from './series';
 import { runColor } from './theme';
+import { button } from './toolkit';
 
 export function renderRunInfo(
   parent: HTMLElement,
@@ -44,12 +45,7 @@ export function renderRunInfo(
       if (f.hint) card.append(el('div', { className: 'hint', text: f.hint }));
     }
     const action = state === 'running' ? { text: 'Stop', act: onStop } : state === 'interrupted' ? { text: 'Resume', act: onResume } : undefined;
-    if (action) {
-      const button = el('vscode-button', { text: action.text });
-      button.setAttribute('appearance', 'secondary');
-      button.addEventListener('click', () => action.act(run.id));
-      card.append(button);
-    }
+    if (action) card.append(button(action.text, () => action.act(run.id)));
     parent.append(card);
   }
 }
