@@ -6,7 +6,7 @@
  */
 import type { TrainerEvent } from '../src/protocol/messages';
 import { epochNumber } from '../src/protocol/progress';
-import { foldRun, INITIAL_RUN, RunFold } from '../src/protocol/runState';
+import { foldEvents, INITIAL_RUN, RunFold } from '../src/protocol/runState';
 import { Column } from './column';
 import { emptyRepresentation, ingestDiagnostics, noteCheckpoint, RepresentationData } from './representation';
 
@@ -47,8 +47,8 @@ export function emptyRun(id: string): RunData {
 
 /** Applies events to a run in order: its fold, and the chart columns of steps, probe epochs and diagnostics. */
 export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
+  run.fold = foldEvents(events, run.fold);
   for (const e of events) {
-    run.fold = foldRun(run.fold, e);
     switch (e.type) {
       case 'step':
         // a run resumed from an earlier checkpoint replays steps: the replay replaces them

@@ -3,8 +3,8 @@
  * its state, config, backend, progress, pace, probe results and error. The
  * recorder writes status.json from it, the extension's live runs show
  * progress from it, the dashboard's cards and the CLI's progress lines read
- * it. Pure: foldRun never mutates its input and reads no clock, process or
- * file.
+ * it. Pure: foldRun and foldEvents never change their input and read no
+ * clock, process or file.
  *
  * Events cannot tell a running run from a killed one (a killed trainer sends
  * nothing more), so a run whose last attempt has no `finished` or `failed`
@@ -76,16 +76,30 @@ export interface RunFold {
 export const INITIAL_RUN: RunFold = Object.freeze({ probes: [] });
 
 /**
- * The run after one more event: a new object when the event changes it, the
- * same one otherwise (checkpoint, diagnostics, log, warning). Events are taken in the
- * order they were recorded; a resume appends a new started event and may
- * replay steps from an earlier checkpoint.
+ * The run after one more event, as a new object; `run` is left as it was.
+ * Events are taken in the order they were recorded; a resume appends a new
+ * started event and may replay steps from an earlier checkpoint.
  */
 export function foldRun(run: RunFold, e: TrainerEvent): RunFold {
+  return foldEvents([e], run);
+}
+
+/**
+ * Folds events in order onto `from` (the initial run by default): the same as
+ * foldRun event by event, with one copy of the run for the whole batch (a
+ * long run's history is hundreds of thousands of steps).
+ */
+export function foldEvents(events: readonly TrainerEvent[], from: RunFold = INITIAL_RUN): RunFold {
+  const run = { ...from };
+  for (const e of events) apply(run, e);
+  return run;
+}
+
+/** Applies one event to a run this fold owns (a fresh copy): nothing it shares with its caller is changed in place. */
+function apply(run: RunFold, e: TrainerEvent): void {
   switch (e.type) {
-    case 'started':
-      return {
-        ...run,
+    case 'started': {
+      const attempt: Partial<RunFold> = {
         state: 'running',
         runId: e.runId,
         config: e.config,
@@ -104,36 +118,49 @@ export function foldRun(run: RunFold, e: TrainerEvent): RunFold {
         error: undefined,
         hint: undefined,
       };
+      Object.assign(run, attempt);
+      break;
+    }
     case 'step': {
       const mark = { globalStep: e.globalStep, t: e.t };
-      const restart = !run.paceFrom || e.globalStep <= run.paceFrom.globalStep;
+      if (!run.paceFrom || e.globalStep <= run.paceFrom.globalStep) run.paceFrom = mark;
+      run.paceTo = mark;
+      run.epoch = e.epoch;
+      run.globalStep = e.globalStep;
       // a null loss comes from a metrics line of a diverged step (JSON has no NaN)
-      const loss = (e.loss as number | null) ?? run.loss;
-      return { ...run, epoch: e.epoch, globalStep: e.globalStep, loss, lr: e.lr, imagesPerSec: e.imagesPerSec, paceFrom: restart ? mark : run.paceFrom, paceTo: mark };
+      run.loss = (e.loss as number | null) ?? run.loss;
+      run.lr = e.lr;
+      run.imagesPerSec = e.imagesPerSec;
+      break;
     }
     case 'epoch':
-      return { ...run, epoch: e.epoch };
+      run.epoch = e.epoch;
+      break;
     case 'probeProgress':
-      return { ...run, probeEpoch: e.epoch, probeEpochs: e.epochs };
-    case 'probeResult': {
-      const next = { ...run, probes: upsertProbe(run.probes, probeRecord(e)), attemptProbe: { checkpoint: e.checkpoint, top1: e.top1 } };
-      return isFinalCheckpoint(e.checkpoint) ? { ...next, top1: e.top1, top1Checkpoint: e.checkpoint } : next;
-    }
+      run.probeEpoch = e.epoch;
+      run.probeEpochs = e.epochs;
+      break;
+    case 'probeResult':
+      run.probes = upsertProbe(run.probes, probeRecord(e));
+      run.attemptProbe = { checkpoint: e.checkpoint, top1: e.top1 };
+      if (isFinalCheckpoint(e.checkpoint)) {
+        run.top1 = e.top1;
+        run.top1Checkpoint = e.checkpoint;
+      }
+      break;
     case 'finished':
+      run.state = e.state;
+      run.endedAt = e.t;
       // older runs put the probed checkpoint's top-1 here even when it was not the final one
-      return { ...run, state: e.state, endedAt: e.t, top1: e.top1 !== undefined && run.top1Checkpoint === undefined ? e.top1 : run.top1 };
+      if (e.top1 !== undefined && run.top1Checkpoint === undefined) run.top1 = e.top1;
+      break;
     case 'failed':
-      return { ...run, state: 'failed', endedAt: e.t, error: e.error, hint: e.hint };
-    default:
-      return run;
+      run.state = 'failed';
+      run.endedAt = e.t;
+      run.error = e.error;
+      run.hint = e.hint;
+      break;
   }
-}
-
-/** Folds events in order onto `from` (the initial run by default). */
-export function foldEvents(events: readonly TrainerEvent[], from: RunFold = INITIAL_RUN): RunFold {
-  let run = from;
-  for (const e of events) run = foldRun(run, e);
-  return run;
 }
 
 /** Pretraining steps of the whole run (epochs x steps per epoch); undefined before the started event. */

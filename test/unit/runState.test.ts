@@ -86,11 +86,11 @@ test('a run killed mid-probe: pretraining done, probe epochs seen, no result', (
   assert.equal(runProgress('probe', run).fraction, 0.8);
 });
 
-test('before any event the host state stands, and no event changes nothing', () => {
+test('before any event the host state stands; logs and warnings change nothing', () => {
   assert.equal(shownState(INITIAL_RUN, 'interrupted'), 'interrupted');
   assert.equal(shownState(INITIAL_RUN, undefined), undefined);
   const run = foldEvents([started(0)]);
-  for (const quiet of [{ t: 1, type: 'log', level: 'info', message: 'x' }, { t: 1, type: 'warning', code: 'w', message: 'x' }] as TrainerEvent[]) assert.equal(foldRun(run, quiet), run);
+  for (const quiet of [{ t: 1, type: 'log', level: 'info', message: 'x' }, { t: 1, type: 'warning', code: 'w', message: 'x' }] as TrainerEvent[]) assert.deepEqual(foldRun(run, quiet), run);
 });
 
 test('resumed after a kill from an earlier checkpoint: replayed steps, the pace restarts, the first start is kept, errors clear', () => {
@@ -134,14 +134,20 @@ test('a forked run is a run of its own that names its parent; folding never chan
   assert.deepEqual([fork.runId, fork.forkedFrom, fork.state, fork.globalStep, fork.top1], ['20261130-020000-supcon-synthetic-cd34', parentLink, 'running', 4, undefined]);
   assert.deepEqual(parent, snapshot);
   assert.deepEqual(INITIAL_RUN, { probes: [] });
-  // pure: each event gives a new object and leaves its input as it was
+  // pure: each event gives a new object and leaves its input as it was; a batch folds as its events one by one
   let run: RunFold = INITIAL_RUN;
   for (const e of parentEvents) {
     const before = structuredClone(run);
     const next = foldRun(run, e);
+    assert.notEqual(next, run);
     assert.deepEqual(run, before, `${e.type} changed its input`);
     run = next;
   }
+  assert.deepEqual(run, parent);
+  const half = foldEvents(parentEvents.slice(0, 5));
+  const halfBefore = structuredClone(half);
+  assert.deepEqual(foldEvents(parentEvents.slice(5), half), parent);
+  assert.deepEqual(half, halfBefore);
 });
 
 test("the recorder's status.json is the fold: a killed run's stays running, and readStatus judges it interrupted", async () => {
