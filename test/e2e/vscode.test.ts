@@ -274,6 +274,7 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     assert.equal(await killedCard.locator('vscode-button', { hasText: 'Stop' }).count(), 0, 'no Stop on a run that is not running');
     await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(killed) }).locator('.codicon-warning').waitFor({ timeout: 30_000 });
     await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
+    await frame.locator('#tab-charts').click();
     await killedCard.locator('vscode-button', { hasText: 'Resume' }).click({ timeout: 15_000 });
     const resumePick = page.locator('.quick-input-widget', { hasText: `Resume: checkpoint of ${killed}` });
     await resumePick.locator('.monaco-list-row', { hasText: 'last' }).waitFor({ timeout: 30_000 });
