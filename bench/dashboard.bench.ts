@@ -13,11 +13,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EventBatcher } from '../src/extension/eventBatcher';
-import { LiveRun } from '../src/extension/liveRun';
-import { RunFeed } from '../src/extension/runFeed';
-import { runItemModel } from '../src/extension/runPresentation';
-import { TrainerProcess } from '../src/extension/trainerProcess';
+import { EventBatcher } from '../src/extension/dashboard/eventBatcher';
+import { LiveRun } from '../src/extension/launch/liveRun';
+import { RunFeed } from '../src/extension/dashboard/runFeed';
+import { runItemModel } from '../src/extension/runs/runPresentation';
+import { TrainerProcess } from '../src/extension/launch/trainerProcess';
 import type { HostMessage } from '../src/protocol/dashboard';
 import type { TrainerEvent } from '../src/protocol/messages';
 import { listRuns } from '../src/protocol/runFolder';

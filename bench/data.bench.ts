@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import type { DatasetConfig } from '../src/protocol/config';
 import { makeViews, normalizeImages } from '../src/trainer/augment';
 import { convertFashionMnistPackage } from '../src/trainer/data/fashionMnistPackage';
-import { loadDataset, type Split } from '../src/trainer/data/dataset';
+import { type Split } from '../src/trainer/data/dataset';
+import { loadDataset } from '../src/trainer/data/loadDataset';
 import { Rng } from '../src/trainer/rng';
 
 const seconds = async (fn: () => unknown): Promise<number> => {

@@ -5,10 +5,10 @@
  * the median training step, measured in the same run, times the steps of an
  * epoch of the full 60,000-image training split, and of the demo's 10,000. Goal: < 5%.
  */
-import * as tf from '../src/trainer/tf';
+import * as tf from '../src/trainer/backend/tf';
 import { resolveConfig } from '../src/protocol/config';
 import { makeViews } from '../src/trainer/augment';
-import { initBackend } from '../src/trainer/backend';
+import { initBackend } from '../src/trainer/backend/init';
 import type { Dataset } from '../src/trainer/data/dataset';
 import { measureRepresentation, monitorSubsets } from '../src/trainer/diagnostics/monitor';
 import { buildModel, disposeModel, stepsPerEpoch, trainStep } from '../src/trainer/pretrain';

@@ -7,9 +7,9 @@
  * APIs on), each kernel's GPU time from tf.profile: the top kernels by time.
  * Prints a table, then one JSON line.
  */
-import * as tf from '../src/trainer/tf';
+import * as tf from '../src/trainer/backend/tf';
 import { resolveConfig } from '../src/protocol/config';
-import { initBackend, releaseBackend } from '../src/trainer/backend';
+import { initBackend, releaseBackend } from '../src/trainer/backend/init';
 import { buildModel, disposeModel, trainStep } from '../src/trainer/pretrain';
 import { Rng } from '../src/trainer/rng';
 

@@ -5,8 +5,8 @@
  * two alternate, and the ratio is the median of each run's own ratio, so
  * that load from other processes hits both alike.
  */
-import * as tf from '../src/trainer/tf';
-import { initBackend } from '../src/trainer/backend';
+import * as tf from '../src/trainer/backend/tf';
+import { initBackend } from '../src/trainer/backend/init';
 import { supConLoss, type SupConOptions } from '../src/trainer/losses';
 import { median, timeMs } from './matmul';
 

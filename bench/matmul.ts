@@ -2,7 +2,7 @@
  * The fp32 matrix-multiply rate of a backend, the yardstick the other
  * benches divide by, and the timing helper they share.
  */
-import * as tf from '../src/trainer/tf';
+import * as tf from '../src/trainer/backend/tf';
 
 /** Wall time in ms of one run of f, its result read back so that GPU work counts. */
 export async function timeMs(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {

@@ -5,9 +5,9 @@
  * Prints one JSON line: images/s, CPU seconds per step (all threads), achieved
  * GFLOP/s and the backend's matmul GFLOP/s.
  */
-import * as tf from '../src/trainer/tf';
+import * as tf from '../src/trainer/backend/tf';
 import { resolveConfig, type BackendChoice } from '../src/protocol/config';
-import { initBackend, releaseBackend } from '../src/trainer/backend';
+import { initBackend, releaseBackend } from '../src/trainer/backend/init';
 import { makeViews } from '../src/trainer/augment';
 import type { Dataset } from '../src/trainer/data/dataset';
 import { TrainingPool } from '../src/trainer/parallel/pool';

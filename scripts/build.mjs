@@ -3,12 +3,12 @@
 // development dependency; skipped while up to date).
 // The tfjs packages the trainer uses (core, the cpu, wasm and webgpu backends)
 // are bundled from their ES module builds (mainFields), with
-// src/trainer/tfCore.ts in place of src/trainer/tf.ts, so one tfjs-core
-// instance serves every backend and the union package stays out. Left outside,
+// src/trainer/backend/tfCore.ts in place of src/trainer/backend/tf.ts, so one
+// tfjs-core instance serves every backend and the union package stays out. Left outside,
 // found at run time beside the bundle: packages with native code (webgpu's
 // Dawn; sharp, whose ESM build needs its own file URL; the optional tfjs-node
 // packages, whose own tfjs-core shares the engine and kernel registry with ours
-// through globalThis) and the wasm binaries, which backend.ts loads from the
+// through globalThis) and the wasm binaries, which backend/init.ts loads from the
 // tfjs-backend-wasm package folder. scripts/package.mjs ships exactly these.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -16,15 +16,15 @@ import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const external = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'sharp', 'fashion-mnist'];
-/** Puts src/trainer/tfCore.ts in place of src/trainer/tf.ts. */
+/** Puts src/trainer/backend/tfCore.ts in place of src/trainer/backend/tf.ts. */
 const leanTfjs = {
   name: 'lean-tfjs',
   setup(build) {
-    const tf = path.resolve('src/trainer/tf');
-    build.onResolve({ filter: /\/tf$/ }, (args) => (path.resolve(args.resolveDir, args.path) === tf ? { path: path.resolve('src/trainer/tfCore.ts') } : undefined));
+    const tf = path.resolve('src/trainer/backend/tf');
+    build.onResolve({ filter: /\/tf$/ }, (args) => (path.resolve(args.resolveDir, args.path) === tf ? { path: path.resolve('src/trainer/backend/tfCore.ts') } : undefined));
   },
 };
-// backend.ts resolves the bundled wasm backend's package folder on purpose: its .wasm files live there.
+// backend/init.ts resolves the bundled wasm backend's package folder on purpose: its .wasm files live there.
 const logOverride = { 'require-resolve-not-external': 'silent' };
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], plugins: [leanTfjs], sourcemap: true, external, logLevel: 'warning', logOverride };
 

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { writeFileAtomic } from '../src/protocol/runFolder';
+import { writeFileAtomic } from '../src/protocol/atomicFile';
 import { convertFashionMnistPackage, packageSourceKey } from '../src/trainer/data/fashionMnistPackage';
 import { idxFileNames } from '../src/protocol/datasetFiles';
 import { encodeIdxSplit } from '../src/trainer/data/idx';

@@ -32,7 +32,7 @@ function runtimeFiles(target) {
   const wasm = JSON.parse(fs.readFileSync(path.join(modules, '@tensorflow/tfjs-backend-wasm/package.json'), 'utf8'));
   const sharpPackages = ['sharp', '@img/colour', 'detect-libc', 'semver', `@img/sharp-${platform}-${arch}`, ...(platform === 'win32' ? [] : [`@img/sharp-libvips-${platform}-${arch}`])];
   return {
-    // backend.ts reads each backend package's version from its package.json, and points the wasm
+    // backend/init.ts reads each backend package's version from its package.json, and points the wasm
     // backend at that package's folder (require.resolve of its main file) for the .wasm files.
     '@tensorflow/tfjs-backend-webgpu': ['package.json'],
     '@tensorflow/tfjs-backend-wasm': ['package.json', wasm.main, ...filesIn(path.join(modules, '@tensorflow/tfjs-backend-wasm/dist')).filter((f) => f.endsWith('.wasm')).map((f) => `dist/${f}`)],

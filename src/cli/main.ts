@@ -7,10 +7,10 @@ import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../p
 import { isTrainerCommand } from '../protocol/messages';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
-import { releaseBackend } from '../trainer/backend';
-import { loadDataset } from '../trainer/data/dataset';
+import { releaseBackend } from '../trainer/backend/init';
+import { loadDataset } from '../trainer/data/loadDataset';
 import { embeddingMap } from '../trainer/embedding';
-import { writeMap } from '../trainer/mapFiles';
+import { writeMap } from '../trainer/io/mapFiles';
 import { describeFailure } from '../trainer/failures';
 import { writePreviewPng } from '../trainer/preview';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';

@@ -1,20 +1,24 @@
-/** Activation: builds the services and registers views, commands, the dashboard serializer and diagnostics. */
+/** Activation: builds the services, then wires each domain's views, commands, the dashboard serializer and diagnostics. */
 import * as vscode from 'vscode';
 import type { DashboardTab } from '../protocol/dashboard';
-import { CheckpointsTree } from './checkpointsTree';
-import { registerCommands } from './commands';
-import { ConfigDiagnostics } from './configDiagnostics';
-import { DashboardPanel } from './dashboardPanel';
-import { EmbeddingMaps } from './embeddingMaps';
-import { gpuPrefix } from './gpuAdvice';
+import { registerConfigCommands } from './config/commands';
+import { ConfigDiagnostics } from './config/configDiagnostics';
+import { registerDashboardCommands } from './dashboard/commands';
+import { DashboardPanel } from './dashboard/dashboardPanel';
+import { EmbeddingMaps } from './dashboard/embeddingMaps';
+import { registerDataCommands } from './data/commands';
+import { gpuPrefix } from './launch/gpuAdvice';
+import { followedRunsIn, RunLauncher } from './launch/runLauncher';
+import { RunStatusBar } from './launch/statusBar';
 import { guard, output } from './output';
-import { followedRunsIn, RunLauncher } from './runLauncher';
-import { RunRegistry } from './runRegistry';
-import { RunsTree } from './runsTree';
-import { RunStatusBar } from './statusBar';
-import { ThroughputStore } from './throughputStore';
-import { registerSweepCommands } from './sweepCommands';
-import { SweepTree } from './sweepTree';
+import { CheckpointsTree } from './runs/checkpointsTree';
+import { registerRunCommands } from './runs/commands';
+import { RunRegistry } from './runs/runRegistry';
+import { RunsTree } from './runs/runsTree';
+import { registerStartCommands } from './start/commands';
+import { ThroughputStore } from './start/throughputStore';
+import { registerSweepCommands } from './sweeps/commands';
+import { SweepTree } from './sweeps/sweepTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
@@ -48,14 +52,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
       deserializeWebviewPanel: async (panel, state) => guard('restore dashboard', () => DashboardPanel.revive(deps, panel, state))(),
     }),
-    ...registerCommands({
-      context,
-      registry,
-      launcher,
-      diagnostics,
-      openDashboard,
-      setPreview: (m) => DashboardPanel.show(deps, [], 'preview').setPreview(m),
-    }),
+    ...registerStartCommands({ state: context.workspaceState, launcher }),
+    ...registerConfigCommands({ launcher, diagnostics }),
+    ...registerDashboardCommands(openDashboard),
+    ...registerRunCommands({ registry, launcher, openDashboard }),
+    ...registerDataCommands({ context, launcher, openDashboard }, (m) => DashboardPanel.show(deps, [], 'preview').setPreview(m)),
   );
   // runs this window started before a reload: notification with Cancel and status bar again
   guard('follow runs again', () => launcher.reattach())();

@@ -19,3 +19,8 @@ export function guard<A extends unknown[]>(what: string, fn: (...args: A) => unk
     }
   };
 }
+
+/** Registers commands by id, each guarded so that nothing it throws escapes into the extension host. */
+export function registerGuarded(commands: Record<string, (...args: never[]) => unknown>): vscode.Disposable[] {
+  return Object.entries(commands).map(([id, fn]) => vscode.commands.registerCommand(id, guard(id, fn as (...a: unknown[]) => unknown)));
+}

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_RUNS_DIR } from '../protocol/runFolder';
-import type { LaunchSettings } from './trainerLaunch';
+import type { LaunchSettings } from './launch/trainerLaunch';
 
 const section = () => vscode.workspace.getConfiguration('supconLab');
 

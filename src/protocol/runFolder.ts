@@ -6,8 +6,8 @@
  *                       metrics.jsonl    one TrainerEvent per line, appended
  *                       checkpoints/<name>/manifest.json + weights
  *
- * Writers replace files atomically; readers tolerate a torn last line and
- * corrupt files of old runs, so one bad run never hides the others.
+ * Writers replace files atomically (atomicFile.ts); readers tolerate a torn
+ * last line and corrupt files of old runs, so one bad run never hides the others.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -78,43 +78,6 @@ export function newRunId(label: string, now = new Date()): string {
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
   const safe = label.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/\.\.+/g, '.').slice(0, 48);
   return `${stamp}-${safe}-${crypto.randomBytes(2).toString('hex')}`;
-}
-
-/** Writes every byte at the file position (writeSync may write fewer, e.g. on a nearly full disk). */
-export function writeAll(fd: number, data: Uint8Array): void {
-  for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
-}
-
-/** Cleans up after a failed write; a failure here must not hide the error that caused it. */
-export function removeQuietly(p: string): void {
-  try {
-    fs.rmSync(p, { recursive: true, force: true });
-  } catch {
-    // nothing more to do
-  }
-}
-
-/** Write to a temporary name, fsync, rename: a reader sees the old file or the new one. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    // a failed write (a full disk) must not leave its partial copy behind
-    removeQuietly(tmp);
-    throw e;
-  }
-}
-
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Reads JSON, naming the file in the error. */

@@ -10,7 +10,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as crypto from 'node:crypto';
-import { isPidAlive, readJson, writeJsonAtomic } from '../protocol/runFolder';
+import { isPidAlive, readJson } from '../protocol/runFolder';
+import { writeJsonAtomic } from '../protocol/atomicFile';
 import { QueueEntry, QueueFile, queueFiles } from '../protocol/sweep';
 
 const LOCK_WAIT_MS = 30_000;

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listRuns, readJson, RunSummary, writeJsonAtomic } from '../protocol/runFolder';
+import { listRuns, readJson, RunSummary } from '../protocol/runFolder';
+import { writeJsonAtomic } from '../protocol/atomicFile';
 import { canonicalJson, parseSweepSpec, PointState, QueueEntry, SweepPoint, SweepSpec, sweepFiles, sweepsDir, SweepState } from '../protocol/sweep';
 import { ConfigError } from '../protocol/config';
 import { expandSweep } from './expand';

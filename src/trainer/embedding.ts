@@ -5,12 +5,12 @@
  * (McInnes et al. 2018, through umap-js), seeded so a map is reproducible.
  */
 import * as path from 'node:path';
-import * as tf from './tf';
+import * as tf from './backend/tf';
 import { resolveConfig } from '../protocol/config';
 import type { EmbeddingMap, ProjectionMethod } from '../protocol/embeddingMap';
-import { initBackend } from './backend';
-import { loadCheckpoint, restoreVariables } from './checkpoint';
-import { loadDataset } from './data/dataset';
+import { initBackend } from './backend/init';
+import { loadCheckpoint, restoreVariables } from './io/checkpoint';
+import { loadDataset } from './data/loadDataset';
 import { encodeImages, monitorSubsets } from './diagnostics/monitor';
 import { pca } from './diagnostics/pca';
 import { l2Normalize } from './models';

@@ -16,7 +16,7 @@
  * (ops/); the gradient here is automatic differentiation.
  */
 import { fastOps } from './ops/active';
-import * as tf from './tf';
+import * as tf from './backend/tf';
 
 export interface SupConOptions {
   /** T > 0: logits are cosine similarities / T. */

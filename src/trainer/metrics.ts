@@ -1,4 +1,4 @@
-import * as tf from './tf';
+import * as tf from './backend/tf';
 
 /** Fraction of rows whose highest logit is the label. */
 export function top1Accuracy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {

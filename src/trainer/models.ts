@@ -4,7 +4,7 @@
  * and batch norm's running statistics are plain non-trainable variables.
  */
 import { fastOps, type BatchNormTraining } from './ops/active';
-import * as tf from './tf';
+import * as tf from './backend/tf';
 import type { EncoderName } from '../protocol/config';
 import { batchNormAcrossReplicas } from './parallel/batchNorm';
 import type { ReplicaGroup } from './parallel/replicas';

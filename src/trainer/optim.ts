@@ -1,4 +1,4 @@
-import * as tf from './tf';
+import * as tf from './backend/tf';
 
 /**
  * SGD with momentum and L2 weight decay, as torch.optim.SGD does it:

@@ -3,16 +3,16 @@
  * time, with the stream of step and epoch events, checkpoints, and a graceful
  * stop between steps.
  */
-import * as tf from './tf';
+import * as tf from './backend/tf';
 import type { RunConfig } from '../protocol/config';
 import { makeViews } from './augment';
-import { readScalars } from './backend';
-import { saveCheckpoint, TrainingPosition } from './checkpoint';
+import { readScalars } from './backend/readScalars';
+import { saveCheckpoint, TrainingPosition } from './io/checkpoint';
 import type { Dataset } from './data/dataset';
 import { collapseLoss, crossEntropy, pairSimilarities, supConLossWithStats } from './losses';
 import { createEncoder, createLinear, createProjectionHead, Dense, Encoder, l2Normalize } from './models';
 import { Sgd } from './optim';
-import type { RunRecorder } from './recorder';
+import type { RunRecorder } from './io/recorder';
 import { gatherRows, sumGradients, type ReplicaGroup } from './parallel/replicas';
 import { TrainingPool, WorkerFailure, type StepStats } from './parallel/pool';
 import { Rng } from './rng';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AugmentConfig } from '../protocol/config';
-import { writeFileAtomic } from '../protocol/runFolder';
+import { writeFileAtomic } from '../protocol/atomicFile';
 import { balancedIndices } from './data/common';
 import type { Dataset } from './data/dataset';
 import { makeViews, normalizeImages } from './augment';

@@ -5,10 +5,10 @@
  * standardised with train-set statistics first; that affine map folds into
  * the linear layer, so the probe stays linear while SGD converges in a few epochs.
  */
-import * as tf from './tf';
+import * as tf from './backend/tf';
 import type { ProbeConfig } from '../protocol/config';
 import { normalizeImages } from './augment';
-import { readScalars } from './backend';
+import { readScalars } from './backend/readScalars';
 import type { Dataset, Split } from './data/dataset';
 import { crossEntropy } from './losses';
 import { top1Accuracy } from './metrics';

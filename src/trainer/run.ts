@@ -5,19 +5,19 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunConfig } from '../protocol/config';
+import { resolveConfig, type RunConfig } from '../protocol/config';
 import type { TrainerEvent } from '../protocol/messages';
 import { isRunId, listCheckpoints, readJson, readStatus, renamedProblem, resumeForks, RunParent, RunStatus, runFiles } from '../protocol/runFolder';
-import { resolveConfig } from '../protocol/config';
-import { initBackend, releaseBackend } from './backend';
-import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './checkpoint';
-import { Dataset, loadDataset } from './data/dataset';
+import { initBackend, releaseBackend } from './backend/init';
+import { LoadedCheckpoint, loadCheckpoint, repairCheckpoints, restoreVariables, TrainingPosition } from './io/checkpoint';
+import { Dataset } from './data/dataset';
+import { loadDataset } from './data/loadDataset';
 import { representationMonitor } from './diagnostics/monitor';
 import { describeFailure, divergedHint } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
 import { linearProbe, probeBatchSize } from './probe';
 import { isFinalCheckpoint } from '../protocol/probes';
-import { EventBody, RunRecorder } from './recorder';
+import { EventBody, RunRecorder } from './io/recorder';
 
 export interface JobOptions {
   cacheDir?: string;

@@ -17,7 +17,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { runLabel } from '../../src/extension/runPresentation';
+import { runLabel } from '../../src/extension/runs/runPresentation';
 import { ensureTools, npmTrap, packageVsix, repoRoot, Session, startSession } from './codeServer';
 import { answer, contextMenuAction, dashboard, notification, runCommand, showSupConViews, treeRows, waitFor } from './workbench';
 

@@ -13,8 +13,8 @@ import * as path from 'node:path';
 import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { listCheckpoints, readMetrics, readStatus, RunStatus, runFiles } from '../../src/protocol/runFolder';
-import { loadCheckpoint } from '../../src/trainer/checkpoint';
-import { RunRecorder } from '../../src/trainer/recorder';
+import { loadCheckpoint } from '../../src/trainer/io/checkpoint';
+import { RunRecorder } from '../../src/trainer/io/recorder';
 import { fingerprint, mountTmpfs, RunningTrainer, skipIfInstalled, startTrainer, Tmpfs, tmpDir } from '../fixtures/faults/harness';
 import { runTrainer } from './runTrainer';
 

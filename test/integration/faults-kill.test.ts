@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEventLine, TrainerEvent } from '../../src/protocol/messages';
 import { CheckpointInfo, listCheckpoints, listRuns, readMetrics, readStatus, runFiles } from '../../src/protocol/runFolder';
-import { loadCheckpoint } from '../../src/trainer/checkpoint';
+import { loadCheckpoint } from '../../src/trainer/io/checkpoint';
 import { Rng } from '../../src/trainer/rng';
 import { startTrainer, tmpDir } from '../fixtures/faults/harness';
 import { runTrainer } from './runTrainer';

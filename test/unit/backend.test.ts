@@ -2,8 +2,9 @@
 // (the machines this project builds and tests on).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import * as tf from '../../src/trainer/tf';
-import { initBackend, readScalars, releaseBackend } from '../../src/trainer/backend';
+import * as tf from '../../src/trainer/backend/tf';
+import { initBackend, releaseBackend } from '../../src/trainer/backend/init';
+import { readScalars } from '../../src/trainer/backend/readScalars';
 
 describe('initBackend', () => {
   after(releaseBackend);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '../../src/trainer/tf';
-import { CheckpointError, loadCheckpoint, restoreVariables, saveCheckpoint } from '../../src/trainer/checkpoint';
+import * as tf from '../../src/trainer/backend/tf';
+import { CheckpointError, loadCheckpoint, restoreVariables, saveCheckpoint } from '../../src/trainer/io/checkpoint';
 import { listCheckpoints } from '../../src/protocol/runFolder';
 
 const position = { epoch: 2, stepInEpoch: 3, globalStep: 17, rngState: 12345 };

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DatasetConfig } from '../../src/protocol/config';
 import { balancedIndices } from '../../src/trainer/data/common';
-import { DatasetError, loadDataset, type Split } from '../../src/trainer/data/dataset';
+import { DatasetError, type Split } from '../../src/trainer/data/dataset';
+import { loadDataset } from '../../src/trainer/data/loadDataset';
 import { makeSynthetic } from '../../src/trainer/data/synthetic';
 import { Rng } from '../../src/trainer/rng';
 

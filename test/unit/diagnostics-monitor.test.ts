@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/protocol/config';
-import { initBackend } from '../../src/trainer/backend';
+import { initBackend } from '../../src/trainer/backend/init';
 import type { Dataset } from '../../src/trainer/data/dataset';
 import { representationMonitor } from '../../src/trainer/diagnostics/monitor';
 import type { Dense, Encoder } from '../../src/trainer/models';
-import type { EventBody } from '../../src/trainer/recorder';
-import * as tf from '../../src/trainer/tf';
+import type { EventBody } from '../../src/trainer/io/recorder';
+import * as tf from '../../src/trainer/backend/tf';
 
 const SIDE = 4;
 function split(count: number) {

@@ -4,8 +4,8 @@
 // against a Jacobi solve and data with known axes, on the cpu and wasm backends.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '../../src/trainer/tf';
-import { initBackend } from '../../src/trainer/backend';
+import * as tf from '../../src/trainer/backend/tf';
+import { initBackend } from '../../src/trainer/backend/init';
 import { alignment, classAlignment, uniformity } from '../../src/trainer/diagnostics/alignUniform';
 import { classSimilarity } from '../../src/trainer/diagnostics/classSimilarity';
 import { collapseWarning, dimensionStd, effectiveRank, secondMoment, STD_FLOOR } from '../../src/trainer/diagnostics/collapse';

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { AttachedTrainer } from '../../src/extension/attachedTrainer';
-import { LiveRun, RunOutcome } from '../../src/extension/liveRun';
-import { readMetricsPrefix } from '../../src/extension/runFeed';
+import { AttachedTrainer } from '../../src/extension/launch/attachedTrainer';
+import { LiveRun, RunOutcome } from '../../src/extension/launch/liveRun';
+import { readMetricsPrefix } from '../../src/extension/dashboard/runFeed';
 import { runFiles } from '../../src/protocol/runFolder';
 import { tempDirs } from './tempDirs';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkConfigText } from '../../src/extension/configCheck';
-import { locateField } from '../../src/extension/jsonLocate';
+import { checkConfigText } from '../../src/extension/config/configCheck';
+import { locateField } from '../../src/extension/config/jsonLocate';
 import { jsonSchemaDocument } from '../../src/protocol/config';
 
 test('locates nested keys, preferring the deepest existing part', () => {

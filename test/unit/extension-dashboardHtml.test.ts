@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contentSecurityPolicy, dashboardHtml } from '../../src/extension/dashboardHtml';
+import { contentSecurityPolicy, dashboardHtml } from '../../src/extension/dashboard/dashboardHtml';
 
 test('the CSP allows only the nonce script and extension resources', () => {
   const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc');

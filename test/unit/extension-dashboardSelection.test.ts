@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { keepExistingRuns } from '../../src/extension/dashboardSelection';
+import { keepExistingRuns } from '../../src/extension/dashboard/dashboardSelection';
 import { tempDirs } from './tempDirs';
 
 const tmp = tempDirs('selection-');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { cudaInstallCommand, gpuAdvice, gpuModulePaths, gpuPrefix } from '../../src/extension/gpuAdvice';
+import { cudaInstallCommand, gpuAdvice, gpuModulePaths, gpuPrefix } from '../../src/extension/launch/gpuAdvice';
 import { tempDirs } from './tempDirs';
 
 const tempDir = tempDirs('supcon-gpu-');

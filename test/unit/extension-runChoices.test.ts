@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choicesSummary, choicesToOverrides, configFromOverrides, initialChoices, QUICK_CHECK, validateField } from '../../src/extension/runChoices';
-import { trainArgs } from '../../src/extension/trainerLaunch';
+import { choicesSummary, choicesToOverrides, configFromOverrides, initialChoices, QUICK_CHECK, validateField } from '../../src/extension/start/runChoices';
+import { trainArgs } from '../../src/extension/launch/trainerLaunch';
 
 test('first choices come from supconLab.defaults, then the schema', () => {
   const c = initialChoices(undefined, { 'dataset.kind': 'synthetic', epochs: 1 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
-import { configFromOverrides, QUICK_CHECK, runSizeOf } from '../../src/extension/runChoices';
-import { estimateRun, measureThroughput } from '../../src/extension/runEstimate';
+import { configFromOverrides, QUICK_CHECK, runSizeOf } from '../../src/extension/start/runChoices';
+import { estimateRun, measureThroughput } from '../../src/extension/start/runEstimate';
 
 // Recorded on the build machine: the convnet on wasm, batch 256 x 2 views in 2.5 s per step (README, Benchmarks).
 const wasm = { viewsPerSec: 204.8, probeImagesPerSec: 400, backend: 'wasm' };

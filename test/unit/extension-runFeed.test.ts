@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { EventBatcher } from '../../src/extension/eventBatcher';
-import type { LiveRun } from '../../src/extension/liveRun';
-import { MetricsFollower } from '../../src/extension/metricsFollower';
-import { RunFeed, sendChunked, CHUNK } from '../../src/extension/runFeed';
+import { EventBatcher } from '../../src/extension/dashboard/eventBatcher';
+import type { LiveRun } from '../../src/extension/launch/liveRun';
+import { MetricsFollower } from '../../src/extension/runs/metricsFollower';
+import { RunFeed, sendChunked, CHUNK } from '../../src/extension/dashboard/runFeed';
 import type { TrainerEvent } from '../../src/protocol/messages';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-feed-'));

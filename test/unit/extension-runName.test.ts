@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initialChoices } from '../../src/extension/runChoices';
-import { defaultRunName } from '../../src/extension/runName';
-import { validateField } from '../../src/extension/runChoices';
+import { initialChoices } from '../../src/extension/start/runChoices';
+import { defaultRunName } from '../../src/extension/start/runName';
+import { validateField } from '../../src/extension/start/runChoices';
 
 const base = initialChoices(undefined, {});
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunSummary } from '../../src/protocol/runFolder';
-import { checkpointItemModel, probeOf, runItemModel, runLabel, sortRuns } from '../../src/extension/runPresentation';
+import { checkpointItemModel, probeOf, runItemModel, runLabel, sortRuns } from '../../src/extension/runs/runPresentation';
 
 const config = { method: 'supcon', epochs: 3 } as never;
 const status = (over: object) => ({ state: 'completed', pid: 1, host: 'h', startedAt: 0, updatedAt: 0, epoch: 3, globalStep: 30, ...over }) as never;

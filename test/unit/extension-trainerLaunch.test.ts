@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { cliFromSetting, trainerLaunch } from '../../src/extension/trainerLaunch';
+import { cliFromSetting, trainerLaunch } from '../../src/extension/launch/trainerLaunch';
 
 test('the shipped trainer runs on the editor runtime as plain Node', () => {
   const l = trainerLaunch({ nodePath: '', trainerPath: '', modulePaths: ['/gpu/node_modules'] }, '/ext', { PATH: '/bin', NODE_PATH: '/x' }, '/code/node');

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { LiveRun, progressParts, RunOutcome } from '../../src/extension/liveRun';
-import { TrainerExit, TrainerProcess } from '../../src/extension/trainerProcess';
+import { LiveRun, progressParts, RunOutcome } from '../../src/extension/launch/liveRun';
+import { TrainerExit, TrainerProcess } from '../../src/extension/launch/trainerProcess';
 import type { TrainerEvent } from '../../src/protocol/messages';
 
 // A stand-in for dist/cli.js that speaks the trainer's IPC protocol.

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import * as tf from '../../src/trainer/tf';
-import { initBackend } from '../../src/trainer/backend';
+import * as tf from '../../src/trainer/backend/tf';
+import { initBackend } from '../../src/trainer/backend/init';
 import { collapseLoss, crossEntropy, pairSimilarities, supConLoss, supConLossWithStats, type SupConOptions } from '../../src/trainer/losses';
 
 type Features = number[][][];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '../../src/trainer/tf';
-import { initBackend } from '../../src/trainer/backend';
+import * as tf from '../../src/trainer/backend/tf';
+import { initBackend } from '../../src/trainer/backend/init';
 import { batchNormTraining, createEncoder, createProjectionHead } from '../../src/trainer/models';
 import { Rng } from '../../src/trainer/rng';
 

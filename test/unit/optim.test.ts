@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '../../src/trainer/tf';
+import * as tf from '../../src/trainer/backend/tf';
 import { Sgd } from '../../src/trainer/optim';
 
 test('SGD with momentum and weight decay follows torch.optim.SGD', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig, type RunConfig } from '../../src/protocol/config';
-import { initBackend } from '../../src/trainer/backend';
+import { initBackend } from '../../src/trainer/backend/init';
 import { Collective, CHUNK, createCollectiveBuffers } from '../../src/trainer/parallel/collective';
 import { TrainingPool, WorkerFailure } from '../../src/trainer/parallel/pool';
 import { buildModel, disposeModel, modelVariables, trainStep } from '../../src/trainer/pretrain';

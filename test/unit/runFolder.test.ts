@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isRunId, listRuns, newRunId, readMetrics, readStatus, writeJsonAtomic } from '../../src/protocol/runFolder';
+import { isRunId, listRuns, newRunId, readMetrics, readStatus } from '../../src/protocol/runFolder';
+import { writeJsonAtomic } from '../../src/protocol/atomicFile';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
 const ev = (i: number) => JSON.stringify({ type: 'log', t: i, level: 'info', message: `m${i}` });

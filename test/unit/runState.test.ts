@@ -7,8 +7,8 @@ import { resolveConfig } from '../../src/protocol/config';
 import type { RunParent, RunState, TrainerEvent } from '../../src/protocol/messages';
 import { readStatus, runFiles } from '../../src/protocol/runFolder';
 import { foldEvents, foldRun, INITIAL_RUN, RunFold, secondsLeft, shownState } from '../../src/protocol/runState';
-import { progressParts, runOutcome, runProgress } from '../../src/extension/liveRun';
-import { RunRecorder } from '../../src/trainer/recorder';
+import { progressParts, runOutcome, runProgress } from '../../src/extension/launch/liveRun';
+import { RunRecorder } from '../../src/trainer/io/recorder';
 import { tempDirs } from './tempDirs';
 
 const tmp = tempDirs('runstate-');

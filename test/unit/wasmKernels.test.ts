@@ -1,8 +1,8 @@
 // The wasm training kernels against the cpu backend's results.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '../../src/trainer/tf';
-import { initBackend } from '../../src/trainer/backend';
+import * as tf from '../../src/trainer/backend/tf';
+import { initBackend } from '../../src/trainer/backend/init';
 import { registerWasmKernels } from '../../src/trainer/ops/wasm/kernels';
 import { values } from '../fixtures/values';
 

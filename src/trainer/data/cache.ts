@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../protocol/runFolder';
+import { writeFileAtomic } from '../../protocol/atomicFile';
 import type { Dataset, Split } from './dataset';
 
 const MAGIC = 'SCDS';

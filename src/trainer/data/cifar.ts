@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CIFAR_FILES } from '../../protocol/datasetFiles';
-import { checkLabels, DatasetError, fileSize, readClassNames, readDataFile } from './common';
-import type { Dataset, LoadOptions, Split } from './dataset';
+import { checkLabels, fileSize, readClassNames, readDataFile } from './common';
+import { type Dataset, DatasetError, type LoadOptions, type Split } from './dataset';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;

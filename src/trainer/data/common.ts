@@ -1,5 +1,5 @@
 /**
- * Pieces every dataset reader shares: the error type, reading a (possibly
+ * Pieces every dataset reader shares: reading a (possibly
  * gzipped) file, label checks, per-channel statistics and class-balanced
  * subsets. Pure JS on typed arrays, so the data layer works under any backend.
  */
@@ -7,17 +7,9 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { Rng } from '../rng';
-import type { Split } from './dataset';
+import { DatasetError, type Split } from './dataset';
 
 const gunzip = promisify(zlib.gunzip);
-
-/** A dataset that cannot be used; the message names the file and what was expected. */
-export class DatasetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatasetError';
-  }
-}
 
 const reason = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 

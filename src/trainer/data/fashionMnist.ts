@@ -8,8 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetError } from './common';
-import type { Dataset } from './dataset';
+import { type Dataset, DatasetError } from './dataset';
 import { idxFileNames } from '../../protocol/datasetFiles';
 import { loadIdx } from './idx';
 

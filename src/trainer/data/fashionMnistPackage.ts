@@ -26,8 +26,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { channelStats, DatasetError } from './common';
-import type { Dataset, Split } from './dataset';
+import { channelStats } from './common';
+import { type Dataset, DatasetError, type Split } from './dataset';
 import { FASHION_CLASSES } from './fashionMnist';
 
 const SIDE = 28;

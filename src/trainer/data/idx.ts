@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { idxFileNames } from '../../protocol/datasetFiles';
-import { channelStats, checkLabels, DatasetError, readDataFile } from './common';
-import type { Dataset, Split } from './dataset';
+import { channelStats, checkLabels, readDataFile } from './common';
+import { type Dataset, DatasetError, type Split } from './dataset';
 
 const IMAGES_MAGIC = 2051;
 const LABELS_MAGIC = 2049;

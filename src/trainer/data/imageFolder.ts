@@ -10,9 +10,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Rng } from '../rng';
-import { channelStats, DatasetError } from './common';
+import { channelStats } from './common';
+import { type Dataset, DatasetError, type LoadOptions, type Split } from './dataset';
 import { readDatasetCache, writeDatasetCache } from './cache';
-import type { Dataset, LoadOptions, Split } from './dataset';
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 const SPLIT_SEED = 0x5eed;

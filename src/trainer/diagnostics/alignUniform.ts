@@ -4,7 +4,7 @@
  * Uniformity on the Hypersphere", ICML 2020), with alpha = 2 and t = 2.
  * Rows are L2-normalised first, so a squared distance is 2 - 2 cos.
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import { l2Normalize } from '../models';
 
 /** Squared distances between all rows of normalised z: [n, n]. */

@@ -3,7 +3,7 @@
  * itself and to every other class, the picture behind SupCon's pull-together
  * and push-apart (Khosla et al., NeurIPS 2020).
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import { l2Normalize } from '../models';
 
 /**

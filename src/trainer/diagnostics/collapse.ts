@@ -6,7 +6,7 @@
  * measure of effective dimensionality", EUSIPCO 2007), applied to the second-
  * moment matrix as RankMe does for embeddings (Garrido et al., ICML 2023).
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import { l2Normalize } from '../models';
 import { symmetricEigen } from './eigen';
 

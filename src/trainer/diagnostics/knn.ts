@@ -6,7 +6,7 @@
  * weight exp(similarity / T); the top-1 is the fraction of queries whose
  * heaviest class is their label.
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import { l2Normalize } from '../models';
 
 export const KNN_K = 200;

@@ -4,14 +4,14 @@
  * with the pure metrics beside this file, and reports a diagnostics event, plus
  * a warning when the embeddings start to collapse.
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import type { Method, RunConfig } from '../../protocol/config';
 import type { Diagnostics } from '../../protocol/messages';
 import { makeViews, normalizeImages } from '../augment';
-import { readScalars } from '../backend';
+import { readScalars } from '../backend/readScalars';
 import type { Dataset, Split } from '../data/dataset';
 import type { Dense, Encoder } from '../models';
-import type { EventBody } from '../recorder';
+import type { EventBody } from '../io/recorder';
 import { Rng } from '../rng';
 import { alignment, classAlignment, uniformity } from './alignUniform';
 import { classSimilarity } from './classSimilarity';

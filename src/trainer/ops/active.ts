@@ -5,7 +5,7 @@
  * maths files read as maths and name no backend.
  */
 import type { SupConOptions, SupConStats } from '../losses';
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 
 /**
  * Batch norm in training mode: y = gamma (x - mean) / sqrt(variance + eps) + beta

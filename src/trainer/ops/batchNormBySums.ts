@@ -9,7 +9,7 @@
  * models.ts (test/unit/models.test.ts, test/integration/webgpu.test.ts).
  */
 import type { BatchNormTraining } from './active';
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 
 /** Column sums of m [rows, C], times scale: [1, C]. */
 export type ColumnSums = (m: tf.Tensor2D, scale?: number) => tf.Tensor2D;

@@ -1,5 +1,5 @@
 /** Swapping a backend's stock kernel for the ops layer's own. */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 
 const ours = new WeakSet<tf.KernelConfig>();
 

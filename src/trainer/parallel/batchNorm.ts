@@ -9,7 +9,7 @@
  */
 import type { BatchNormTraining } from '../ops/active';
 import { columnSumsWasm as columnSums } from '../ops/wasm/columnSums';
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import { replicaSum, type ReplicaGroup } from './replicas';
 
 export function batchNormAcrossReplicas(group: ReplicaGroup): BatchNormTraining {

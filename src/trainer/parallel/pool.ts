@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../../protocol/config';
 import { abortCollective, createCollectiveBuffers, SNAPSHOT_STEP, type CollectiveBuffers } from './collective';
 import { readState, stateSize, writeState, type FromWorker, type ReplicaSetup, type ToWorker } from './protocol';
-import type * as tf from '../tf';
+import type * as tf from '../backend/tf';
 
 export interface PoolOptions {
   /** Replicas to start; fewer when the batch has fewer rows. */

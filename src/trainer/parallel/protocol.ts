@@ -4,7 +4,7 @@
  * snapshot in shared memory (every variable of modelVariables, in its order,
  * as float32).
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import type { RunConfig } from '../../protocol/config';
 import type { CollectiveBuffers } from './collective';
 

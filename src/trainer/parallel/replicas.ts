@@ -5,7 +5,7 @@
  * the whole batch: batch norm normalises with the statistics of every slice,
  * the loss sees every embedding, and the weight gradients are summed.
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import type { ReplicaGroup } from './collective';
 
 export type { ReplicaGroup };

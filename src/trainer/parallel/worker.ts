@@ -6,9 +6,9 @@
  * copies the model into the shared snapshot after each step. Messages: see
  * pool.ts.
  */
-import * as tf from '../tf';
+import * as tf from '../backend/tf';
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../backend';
+import { initBackend } from '../backend/init';
 import { buildModel, modelVariables, trainStep } from '../pretrain';
 import { abortCollective, Collective, CollectiveAborted, SNAPSHOT_STEP } from './collective';
 import { readState, writeState, type ReplicaSetup, type ToWorker, type FromWorker } from './protocol';

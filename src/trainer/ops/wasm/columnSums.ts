@@ -1,4 +1,4 @@
-import * as tf from '../../tf';
+import * as tf from '../../backend/tf';
 import type { ColumnSums } from '../batchNormBySums';
 
 /** A product with a ones-vector: XNNPACK's matrix kernel, where a reduction over axis 0 transposes first. */

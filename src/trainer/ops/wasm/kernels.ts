@@ -6,7 +6,7 @@
  * Each replacement is built from kernels XNNPACK runs, and each was checked
  * against the cpu backend (test/unit/wasmKernels.test.ts).
  */
-import * as tf from '../../tf';
+import * as tf from '../../backend/tf';
 import { convInfo, replaceKernel } from '../replaceKernel';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -9,7 +9,7 @@
  */
 import type { SupConOptions, SupConStats } from '../../losses';
 import { contrastRows, repeat, sampleKeys, SELF_LOGIT } from '../../losses';
-import * as tf from '../../tf';
+import * as tf from '../../backend/tf';
 
 /** Loss and pair similarities of features [bsz, views, dim]; the gradient flows from the loss only. */
 export function supConLossWasm(features: tf.Tensor3D, labels: tf.Tensor1D | null, o: SupConOptions): SupConStats {

@@ -1,4 +1,4 @@
-import * as tf from '../../tf';
+import * as tf from '../../backend/tf';
 import type { ColumnSums } from '../batchNormBySums';
 import { splitCount } from './kernels';
 

@@ -9,7 +9,7 @@
  * batch of products (thousands of workgroups) whose partial results are then
  * summed.
  */
-import * as tf from '../../tf';
+import * as tf from '../../backend/tf';
 import { convInfo, replaceKernel } from '../replaceKernel';
 
 /** Registers the kernels; safe to call again. */
