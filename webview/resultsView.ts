@@ -6,7 +6,7 @@
  */
 import uPlot from 'uplot';
 import type { HostMessage } from '../src/protocol/dashboard';
-import type { SweepResultRow } from '../src/protocol/sweep';
+import type { SweepResultRow } from '../src/protocol/sweepResult';
 import { el } from './dom';
 import { chartTheme, runColor } from './theme';
 

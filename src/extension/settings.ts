@@ -24,10 +24,14 @@ export function backendSetting(): string {
   return section().get<string>('backend', 'auto');
 }
 
-/** Config fields (dotted) that every run from the guided start uses, e.g. {"dataset.trainLimit": 5000}. */
-export function runDefaults(): Record<string, unknown> {
+/**
+ * Config fields (dotted) that every run from the guided start and every study
+ * uses, as the trainer's command line takes them, e.g. {"dataset.trainLimit": "5000"}.
+ */
+export function runDefaults(): Record<string, string> {
   const v = section().get<unknown>('defaults', {});
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v).map(([field, value]) => [field, String(value)]));
 }
 
 /** Sweep runs at a time (supconLab.parallelRuns); undefined: the machine's default. */

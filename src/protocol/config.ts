@@ -9,6 +9,13 @@ export type EncoderName = 'convnet' | 'resnet18' | 'resnet50';
 export type BackendChoice = 'auto' | 'gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 export type DatasetKind = 'fashion-mnist' | 'synthetic' | 'cifar10' | 'cifar100' | 'idx' | 'folder';
 
+/** Dataset kinds read from `dataset.path`; the others are built in or generated. */
+export const DATASET_KINDS_WITH_PATH: readonly DatasetKind[] = ['cifar10', 'cifar100', 'idx', 'folder'];
+
+/** The reference implementation's temperature and base temperature (HobbitLong/SupContrast). */
+export const DEFAULT_TEMPERATURE = 0.1;
+export const DEFAULT_BASE_TEMPERATURE = 0.07;
+
 export interface DatasetConfig {
   kind: DatasetKind;
   /** File or folder for kinds read from disk. */
@@ -130,8 +137,8 @@ export const runConfigSchema: Schema = {
     epochs: int(0, 10_000, 2, 'Pretraining epochs (0: probe the encoder at its random initialisation, the floor every method must beat).'),
     batchSize: int(2, 8192, 256, 'Images per step (each gives `views` augmented views).'),
     views: int(1, 8, 2, 'Augmented views per image.'),
-    temperature: { type: 'number', minimum: 0.01, maximum: 10, default: 0.1, description: 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).' },
-    baseTemperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.07, description: 'Loss is scaled by T / baseTemperature, as in the reference implementation.' },
+    temperature: { type: 'number', minimum: 0.01, maximum: 10, default: DEFAULT_TEMPERATURE, description: 'Softmax temperature T of the contrastive loss (from 0.01: below it float32 logits lose the precision the loss needs).' },
+    baseTemperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: DEFAULT_BASE_TEMPERATURE, description: 'Loss is scaled by T / baseTemperature, as in the reference implementation.' },
     lr: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.05, description: 'Peak learning rate (SGD with momentum).' },
     momentum: num(0, 0.999, 0.9, 'SGD momentum.'),
     weightDecay: num(0, 0.1, 1e-4, 'L2 weight decay.'),
@@ -262,12 +269,10 @@ function check(value: unknown, s: Schema, field: string, problems: ConfigError[]
   return value;
 }
 
-const needsPath: readonly DatasetKind[] = ['cifar10', 'cifar100', 'idx', 'folder'];
-
 /** Problems between fields, once each field is valid on its own. */
 function crossFieldProblems(config: RunConfig): ConfigError[] {
   const problems: ConfigError[] = [];
-  if (needsPath.includes(config.dataset.kind) && !config.dataset.path) {
+  if (DATASET_KINDS_WITH_PATH.includes(config.dataset.kind) && !config.dataset.path) {
     problems.push(new ConfigError('dataset.path', `is required for dataset kind "${config.dataset.kind}"`));
   }
   if (config.name.includes('..')) {

@@ -7,7 +7,7 @@
 import type { RunConfig } from './config';
 import { PROJECTION_METHODS, type EmbeddingMap, type ProjectionMethod } from './embeddingMap';
 import type { BackendInfo, RunState, TrainerEvent } from './messages';
-import type { SweepResultRow } from './sweep';
+import type { SweepResultRow } from './sweepResult';
 
 /** What the dashboard needs to list a run before any of its events arrive. */
 export interface RunMeta {

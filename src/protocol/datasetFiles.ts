@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetKind } from './config';
+import { DATASET_KINDS_WITH_PATH, type DatasetKind } from './config';
 
 /** CIFAR binary versions: the batch files, and the folder their archives unpack to. */
 export const CIFAR_FILES = {
@@ -37,7 +37,7 @@ export const nodeFolderView: FolderView = {
  * still validates every byte). Kinds without a path always pass.
  */
 export function datasetFolderProblem(kind: DatasetKind, dir: string, view: FolderView = nodeFolderView): string | undefined {
-  if (kind === 'fashion-mnist' || kind === 'synthetic') return undefined;
+  if (!DATASET_KINDS_WITH_PATH.includes(kind)) return undefined;
   if (!view.isDir(dir)) return `${dir}: not a folder`;
   switch (kind) {
     case 'cifar10':

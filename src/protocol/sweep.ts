@@ -17,18 +17,9 @@ import * as path from 'node:path';
 import { ConfigError, resolveConfig, runConfigSchema, RunConfig } from './config';
 import type { RunState } from './messages';
 import { readJson } from './runFolder';
+import { AxisValue, BUDGET_RULES, BudgetRule } from './sweepResult';
 
 type FieldSchema = typeof runConfigSchema;
-export type AxisValue = string | number | boolean;
-
-/**
- * equal-steps: every point trains `base.epochs` epochs (same optimizer steps;
- * more views cost more compute). equal-compute: images x views per run held at
- * `base.epochs x referenceViews`, so a point with v views trains
- * `base.epochs x referenceViews / v` epochs.
- */
-export type BudgetRule = 'equal-steps' | 'equal-compute';
-export const BUDGET_RULES: readonly BudgetRule[] = ['equal-steps', 'equal-compute'];
 
 export interface SweepSpec {
   name: string;
@@ -257,21 +248,4 @@ export function sweepSchemaDocument(): object {
       floor: { type: 'boolean', default: true, description: 'Add an epochs-0 run per seed: the linear probe on the random encoder.' },
     },
   };
-}
-
-/** One row of a sweep's results: a grid configuration under one budget rule, or the floor, over its seeds. */
-export interface SweepResultRow {
-  floor?: boolean;
-  rule?: BudgetRule;
-  values: Record<string, AxisValue>;
-  epochs: number;
-  views: number;
-  /** Probe top-1 (a fraction) over completed runs: mean, sample std (n >= 2), n. */
-  mean?: number;
-  std?: number;
-  n: number;
-  /** Seeds of the runs in the mean. */
-  seeds: number[];
-  /** Runs left out of the mean, by state (failed, running, missing, ...). */
-  notCounted: Record<string, number>;
 }

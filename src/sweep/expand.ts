@@ -4,7 +4,8 @@
  */
 import { ConfigError, resolveConfig } from '../protocol/config';
 import { readJson } from '../protocol/runFolder';
-import { AxisValue, BudgetRule, canonicalJson, fileSweepName, parseSweepSpec, pointRunName, setField, SweepPoint, SweepSpec, sweepId } from '../protocol/sweep';
+import { canonicalJson, fileSweepName, parseSweepSpec, pointRunName, setField, SweepPoint, SweepSpec, sweepId } from '../protocol/sweep';
+import type { AxisValue, BudgetRule } from '../protocol/sweepResult';
 
 /**
  * Every combination of the axes' values, in file order with the last axis

@@ -74,7 +74,7 @@ export function withLock<T>(lockFile: string, fn: () => T, waitMs = LOCK_WAIT_MS
         fs.rmSync(lockFile, { force: true });
       }
     }
-    let content = '';
+    let content: string;
     try {
       content = fs.readFileSync(lockFile, 'utf8');
     } catch {

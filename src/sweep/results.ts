@@ -4,7 +4,8 @@
  * failed, still run or are missing are counted as such, never averaged in.
  */
 import type { RunSummary } from '../protocol/runFolder';
-import type { AxisValue, BudgetRule, PointState, SweepResultRow } from '../protocol/sweep';
+import type { PointState } from '../protocol/sweep';
+import type { AxisValue, BudgetRule, SweepResultRow } from '../protocol/sweepResult';
 import { LoadedSweep, pointStatuses } from './runner';
 
 /**

@@ -15,8 +15,9 @@
  * A backend may run a faster formulation with the same value and gradient
  * (ops/); the gradient here is automatic differentiation.
  */
-import { fastOps } from './ops/active';
+import { DEFAULT_BASE_TEMPERATURE, DEFAULT_TEMPERATURE } from '../protocol/config';
 import * as tf from './backend/tf';
+import { fastOps } from './ops/active';
 
 export interface SupConOptions {
   /** T > 0: logits are cosine similarities / T. */
@@ -29,7 +30,7 @@ export interface SupConOptions {
   contrastMode: 'all' | 'one';
 }
 
-export const supConDefaults: Readonly<SupConOptions> = { temperature: 0.1, baseTemperature: 0.07, variant: 'out', contrastMode: 'all' };
+export const supConDefaults: Readonly<SupConOptions> = { temperature: DEFAULT_TEMPERATURE, baseTemperature: DEFAULT_BASE_TEMPERATURE, variant: 'out', contrastMode: 'all' };
 
 export interface SupConStats {
   loss: tf.Scalar;

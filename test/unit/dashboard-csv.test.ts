@@ -3,11 +3,12 @@ import { test } from 'node:test';
 import { resolveConfig } from '../../src/protocol/config';
 import { resultsCsv, toCsv } from '../../webview/csv';
 import { SeriesStore } from '../../webview/series';
+import { startedEvent, wasmBackend } from '../fixtures/events';
 
 test('one row per step with every step metric; NaN is an empty cell; odd ids are quoted', () => {
   const store = new SeriesStore();
   const run = store.apply('a,"b"', [
-    { t: 0, type: 'started', runId: 'a', config: resolveConfig({ temperature: 0.5, views: 4 }), backend: { name: 'cpu', label: 'cpu', gpu: false, threads: 1, version: '', skipped: [] }, trainSize: 10, testSize: 5, stepsPerEpoch: 2 },
+    startedEvent({ runId: 'a', config: resolveConfig({ temperature: 0.5, views: 4 }), trainSize: 10, testSize: 5 }),
     { t: 1, type: 'step', epoch: 1, step: 1, globalStep: 1, loss: 2.5, lr: 0.1, imagesPerSec: 800, posSim: 0.5, negSim: null as never },
     { t: 2, type: 'step', epoch: 1, step: 2, globalStep: 2, loss: 2.25, lr: 0.09, imagesPerSec: 810, posSim: 0.6, negSim: 0.1 },
   ], false);
@@ -21,10 +22,9 @@ test('one row per step with every step metric; NaN is an empty cell; odd ids are
 
 test('results: one row per run with its settings, final loss, headline top-1 and its checkpoint, and duration', () => {
   const store = new SeriesStore();
-  const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [] };
   const config = { method: 'supcon', dataset: { kind: 'synthetic' }, encoder: 'convnet', epochs: 2, batchSize: 32, views: 2, temperature: 0.1, lr: 0.05, seed: 0, probe: { epochs: 10 } } as never;
   const a = store.apply('20261128-100000-a-0001', [
-    { t: 1000, type: 'started', runId: '20261128-100000-a-0001', config, backend, trainSize: 64, testSize: 8, stepsPerEpoch: 2 },
+    startedEvent({ t: 1000, runId: '20261128-100000-a-0001', config, backend: wasmBackend, trainSize: 64, testSize: 8 }),
     { t: 2000, type: 'step', epoch: 0, step: 1, globalStep: 1, loss: 7.8, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 },
     { t: 3000, type: 'step', epoch: 0, step: 2, globalStep: 2, loss: 7.648, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 },
     { t: 4000, type: 'probeResult', checkpoint: 'last', globalStep: 2, top1: 0.99, bestTop1: 0.99, bestEpoch: 9, epochs: 10 },

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { probeRows } from '../../webview/probeTable';
 import { SeriesStore } from '../../webview/series';
+import { startedEvent, wasmBackend } from '../fixtures/events';
 
-const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [] };
 const step = (globalStep: number, loss: number | null): TrainerEvent => ({ t: 1, type: 'step', epoch: 1, step: globalStep, globalStep, loss: loss as number, lr: 0.1, imagesPerSec: 500, posSim: 0.5, negSim: 0.1 });
 
 test('steps become columns; a diverged loss (null) becomes NaN', () => {
   const store = new SeriesStore();
   const run = store.apply('r', [
-    { t: 0, type: 'started', runId: 'r', config: { epochs: 2 } as never, backend, trainSize: 10, testSize: 5, stepsPerEpoch: 3 },
+    startedEvent({ runId: 'r', config: resolveConfig({ epochs: 2 }), backend: wasmBackend, trainSize: 10, testSize: 5, stepsPerEpoch: 3 }),
     step(1, 2.5), step(2, null), step(3, 2.1),
     { t: 2, type: 'probeProgress', epoch: 1, epochs: 2, loss: 1, trainAcc: 0.5, testAcc: 0.4 },
     { t: 3, type: 'checkpoint', name: 'last', epoch: 1, globalStep: 3 },

@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import { AttachedTrainer } from '../../src/extension/launch/attachedTrainer';
 import { LiveRun, RunOutcome } from '../../src/extension/launch/liveRun';
 import { readMetricsPrefix } from '../../src/extension/dashboard/runFeed';
+import { resolveConfig } from '../../src/protocol/config';
 import { runFiles } from '../../src/protocol/runFolder';
+import { startedEvent, wasmBackend } from '../fixtures/events';
 import { tempDirs } from './tempDirs';
 
 const tmp = tempDirs('attached-');
@@ -33,9 +35,8 @@ test('after a reload, a run this window started is followed again from its file;
   const id = '20261128-000000-orphan-0001';
   const runDir = path.join(runsDir, id);
   fs.mkdirSync(runDir);
-  const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [] };
   const earlier = [
-    { t: 1, type: 'started', runId: id, config: { epochs: 8 }, backend, trainSize: 64, testSize: 8, stepsPerEpoch: 4 },
+    startedEvent({ t: 1, runId: id, config: resolveConfig({ epochs: 8 }), backend: wasmBackend, trainSize: 64, testSize: 8, stepsPerEpoch: 4 }),
     { t: 2, type: 'step', epoch: 0, step: 3, globalStep: 3, loss: 2, lr: 0.1, imagesPerSec: 90, posSim: 0.5, negSim: 0.1 },
   ];
   fs.writeFileSync(runFiles(runDir).metrics, earlier.map((e) => JSON.stringify(e) + '\n').join(''));

@@ -1,25 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choicesSummary, choicesToOverrides, configFromOverrides, initialChoices, QUICK_CHECK, validateField } from '../../src/extension/start/runChoices';
+import { choicesSummary, choicesToOverrides, configFromOverrides, defaultChoices, initialChoices, QUICK_CHECK, validateField } from '../../src/extension/start/runChoices';
 import { trainArgs } from '../../src/extension/launch/trainerLaunch';
 
 test('first choices come from supconLab.defaults, then the schema', () => {
-  const c = initialChoices(undefined, { 'dataset.kind': 'synthetic', epochs: 1 });
-  assert.equal(c.datasetKind, 'synthetic');
+  const c = initialChoices(undefined, defaultChoices({ 'dataset.kind': 'synthetic', epochs: '1' }));
+  assert.equal(c.dataset.kind, 'synthetic');
   assert.equal(c.epochs, 1);
   assert.equal(c.method, 'supcon');
   assert.equal(c.batchSize, 256);
+  assert.deepEqual(defaultChoices({ epochs: 'many' }), defaultChoices({}), 'settings that do not resolve: the schema alone');
 });
 
 test('the last choices win, and stale ones fall back to defaults', () => {
-  const last = { ...initialChoices(undefined, {}), method: 'simclr', views: 4 };
-  assert.equal(initialChoices(last, { method: 'ce' }).method, 'simclr');
-  assert.equal(initialChoices({ ...last, epochs: -3 }, {}).epochs, 2);
+  const last = { ...defaultChoices({}), method: 'simclr', views: 4 };
+  const mine = defaultChoices({ method: 'ce', epochs: '5' });
+  assert.equal(initialChoices(last, mine).method, 'simclr');
+  assert.equal(initialChoices({ ...last, epochs: -3 }, mine).epochs, 5);
+  assert.equal(initialChoices({ method: 'simclr' }, mine).epochs, 5, 'fields the state lacks come from the defaults');
+  assert.deepEqual(initialChoices({ dataset: { kind: 'cifar10' } }, mine), mine, 'a kind read from disk without its folder');
+  assert.equal(initialChoices({ epochs: '7' }, mine).epochs, 7, 'hand-edited text is read as the schema types it');
 });
 
 test('choices become trainer arguments that the schema accepts', () => {
-  const c = { ...initialChoices(undefined, {}), datasetKind: 'synthetic' as const, epochs: 1, batchSize: 32 };
-  const o = choicesToOverrides(c, { 'dataset.trainLimit': 600, 'dataset.path': '/ignored' }, 'wasm');
+  const c = { ...defaultChoices({}), dataset: { kind: 'synthetic' as const }, epochs: 1, batchSize: 32 };
+  const o = choicesToOverrides(c, { 'dataset.trainLimit': '600', 'dataset.path': '/ignored' }, 'wasm');
   assert.equal(o['dataset.trainLimit'], '600');
   assert.equal(o['dataset.path'], undefined);
   assert.equal(o.backend, 'wasm');
@@ -39,7 +44,7 @@ test('typed numbers are checked against the schema', () => {
 });
 
 test('seed and name become overrides; the summary names the key settings; the quick check is a valid config', () => {
-  const c = { ...initialChoices(undefined, {}), seed: 7, name: 'supcon-T0.5', temperature: 0.5 };
+  const c = { ...defaultChoices({}), seed: 7, name: 'supcon-T0.5', temperature: 0.5 };
   const o = choicesToOverrides(c, {});
   assert.equal(o.seed, '7');
   assert.equal(o.name, 'supcon-T0.5');

@@ -4,6 +4,7 @@ import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { configFromOverrides, QUICK_CHECK, runSizeOf } from '../../src/extension/start/runChoices';
 import { estimateRun, measureThroughput } from '../../src/extension/start/runEstimate';
+import { startedEvent, wasmBackend } from '../fixtures/events';
 
 // Recorded on the build machine: the convnet on wasm, batch 256 x 2 views in 2.5 s per step (README, Benchmarks).
 const wasm = { viewsPerSec: 204.8, probeImagesPerSec: 400, backend: 'wasm' };
@@ -37,9 +38,8 @@ test('estimate: unknown sizes and no record say so instead of guessing', () => {
 
 test('measured throughput: views/s over the epochs, probe images/s from the end of pretraining to the result', () => {
   const config = resolveConfig({ views: 2 });
-  const backend = { name: 'wasm', label: 'wasm (CPU)', gpu: false, threads: 2, version: '4.22.0', skipped: [] };
   const events = [
-    { type: 'started', t: 0, runId: 'r', config, backend, trainSize: 1000, testSize: 1000, stepsPerEpoch: 3 },
+    startedEvent({ runId: 'r', config, backend: wasmBackend, trainSize: 1000, testSize: 1000, stepsPerEpoch: 3 }),
     { type: 'epoch', t: 10_000, epoch: 0, loss: 1, lr: 0.1, imagesPerSec: 100, seconds: 8 },
     { type: 'epoch', t: 20_000, epoch: 1, loss: 1, lr: 0.1, imagesPerSec: 50, seconds: 8 },
     { type: 'probeResult', t: 25_000, checkpoint: 'last', top1: 0.5, bestTop1: 0.5, bestEpoch: 1, epochs: 5 },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { cliFromSetting, trainerLaunch } from '../../src/extension/launch/trainerLaunch';
+import { backendOverride, cliFromSetting, trainerLaunch } from '../../src/extension/launch/trainerLaunch';
 
 test('the shipped trainer runs on the editor runtime as plain Node', () => {
   const l = trainerLaunch({ nodePath: '', trainerPath: '', modulePaths: ['/gpu/node_modules'] }, '/ext', { PATH: '/bin', NODE_PATH: '/x' }, '/code/node');
@@ -17,4 +17,10 @@ test('settings name another Node and another trainer', () => {
   assert.equal(l.env.ELECTRON_RUN_AS_NODE, undefined);
   assert.equal(l.cli, path.join('/opt/supcon', 'dist', 'cli.js'));
   assert.equal(cliFromSetting('/opt/x/cli.js', '/ext'), '/opt/x/cli.js');
+});
+
+test('the backend setting becomes an override unless it is auto', () => {
+  assert.deepEqual(backendOverride('wasm'), { backend: 'wasm' });
+  assert.deepEqual(backendOverride('auto'), {});
+  assert.deepEqual(backendOverride(''), {});
 });

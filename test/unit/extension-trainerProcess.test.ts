@@ -5,15 +5,16 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { LiveRun, progressParts, RunOutcome } from '../../src/extension/launch/liveRun';
 import { TrainerExit, TrainerProcess } from '../../src/extension/launch/trainerProcess';
+import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
+import { startedEvent, wasmBackend } from '../fixtures/events';
 
 // A stand-in for dist/cli.js that speaks the trainer's IPC protocol.
 const FAKE = `
 const mode = process.argv[2];
-const send = (e) => process.send({ t: Date.now(), ...e });
-const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 2, gpu: false, skipped: [{ backend: 'webgpu', reason: 'no adapter' }] };
+const send = (e) => process.send({ ...e, t: Date.now() });
 if (mode === 'usage') { process.stderr.write('error: epochs: expected an integer >= 1, got 0\\n'); process.exit(2); }
-send({ type: 'started', runId: '20261128-000000-fake-0001', config: { epochs: 2 }, backend, trainSize: 8, testSize: 4, stepsPerEpoch: 2 });
+send(${JSON.stringify(startedEvent({ config: resolveConfig({ epochs: 2 }), backend: { ...wasmBackend, skipped: [{ backend: 'webgpu', reason: 'no adapter' }] } }))});
 process.send({ type: 'step', t: 'not a number' });
 console.log('hello from the trainer');
 if (mode === 'fail') { send({ type: 'failed', error: 'out of memory', hint: 'lower batchSize' }); setTimeout(() => process.exit(1), 10); }

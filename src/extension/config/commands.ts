@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunLauncher } from '../launch/runLauncher';
-import { trainArgs } from '../launch/trainerLaunch';
+import { backendOverride, trainArgs } from '../launch/trainerLaunch';
 import { registerGuarded } from '../output';
 import { backendSetting } from '../settings';
 import { checkConfigText } from './configCheck';
@@ -11,11 +11,6 @@ import { ConfigDiagnostics, isRunConfigDocument } from './configDiagnostics';
 export interface ConfigServices {
   launcher: RunLauncher;
   diagnostics: ConfigDiagnostics;
-}
-
-function backendOverride(): Record<string, string> {
-  const b = backendSetting();
-  return b && b !== 'auto' ? { backend: b } : {};
 }
 
 export function registerConfigCommands(s: ConfigServices): vscode.Disposable[] {
@@ -43,7 +38,7 @@ export function registerConfigCommands(s: ConfigServices): vscode.Disposable[] {
       return;
     }
     const file = target.fsPath;
-    s.launcher.start({ job: 'train', title: `${check.config.method} on ${check.config.dataset.kind} (${path.basename(file)})`, args: (dir) => trainArgs(dir, backendOverride(), file) });
+    s.launcher.start({ job: 'train', title: `${check.config.method} on ${check.config.dataset.kind} (${path.basename(file)})`, args: (dir) => trainArgs(dir, backendOverride(backendSetting()), file) });
   }
   return registerGuarded({ 'supconLab.startRunFromConfig': (uri?: vscode.Uri) => startFromConfig(uri instanceof vscode.Uri ? uri : undefined) });
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { DashboardTab, HostMessage } from '../../protocol/dashboard';
 import { isRunConfigDocument } from '../config/configDiagnostics';
 import { guard, output } from '../output';
-import { choicesToOverrides, initialChoices } from '../start/runChoices';
+import { choicesToOverrides, defaultChoices, initialChoices, LAST_CHOICES_KEY } from '../start/runChoices';
 import type { RunLauncher } from '../launch/runLauncher';
 import { backendSetting, runDefaults } from '../settings';
 import { TrainerExit, TrainerProcess } from '../launch/trainerProcess';
@@ -28,9 +28,10 @@ function previewSource(deps: PreviewDeps): { args: string[]; what: string } {
   if (doc && isRunConfigDocument(doc) && vscode.workspace.isTrusted) {
     return { args: ['--config', doc.uri.fsPath], what: path.basename(doc.uri.fsPath) };
   }
-  const c = initialChoices(deps.context.workspaceState.get('supconLab.lastChoices'), runDefaults());
-  const overrides = choicesToOverrides(c, runDefaults(), backendSetting());
-  return { args: Object.entries(overrides).flatMap(([k, v]) => [`--${k}`, v]), what: `${c.datasetKind} with ${c.views} views` };
+  const defaults = runDefaults();
+  const c = initialChoices(deps.context.workspaceState.get(LAST_CHOICES_KEY), defaultChoices(defaults));
+  const overrides = choicesToOverrides(c, defaults, backendSetting());
+  return { args: Object.entries(overrides).flatMap(([k, v]) => [`--${k}`, v]), what: `${c.dataset.kind} with ${c.views} views` };
 }
 
 export function runPreview(deps: PreviewDeps, show: (m: PreviewMessage) => void): void {

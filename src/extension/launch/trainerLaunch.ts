@@ -27,6 +27,11 @@ export function trainerLaunch(s: LaunchSettings, extensionPath: string, base: No
   return { node: s.nodePath || execPath, cli: cliFromSetting(s.trainerPath, extensionPath), env };
 }
 
+/** The supconLab.backend setting as a config override: none for `auto`, which leaves the config's own. */
+export function backendOverride(setting: string | undefined): Record<string, string> {
+  return setting && setting !== 'auto' ? { backend: setting } : {};
+}
+
 /** CLI arguments for `train` from dotted config overrides. */
 export function trainArgs(runsDir: string, overrides: Record<string, string>, configFile?: string): string[] {
   const args = ['train', '--runs-dir', runsDir];

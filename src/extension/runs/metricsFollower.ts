@@ -34,7 +34,7 @@ export class MetricsFollower {
 
   read(reset: boolean): void {
     if (this.disposed) return;
-    let size = 0;
+    let size: number;
     try {
       size = fs.statSync(this.file).size;
     } catch {

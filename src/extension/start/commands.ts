@@ -1,11 +1,10 @@
-/** "Start SupCon Run": the guided start, then the trainer with the overrides it chose. */
-import * as vscode from 'vscode';
+/** "Start SupCon Run": the guided start (which shows a config problem itself), then the trainer with the overrides it chose. */
+import type * as vscode from 'vscode';
 import type { RunLauncher } from '../launch/runLauncher';
 import { trainArgs } from '../launch/trainerLaunch';
 import { registerGuarded } from '../output';
 import { backendSetting, runDefaults } from '../settings';
-import { configFromOverrides } from './runChoices';
-import { askStart, configProblem } from './startWizard';
+import { askStart } from './startWizard';
 
 export interface StartServices {
   state: vscode.Memento;
@@ -17,12 +16,6 @@ export function registerStartCommands(s: StartServices): vscode.Disposable[] {
     const backend = backendSetting();
     const req = await askStart({ state: s.state, defaults: runDefaults(), backend, throughput: (encoder) => s.launcher.throughput.get(backend, encoder) });
     if (!req) return;
-    try {
-      configFromOverrides(req.overrides);
-    } catch (e) {
-      void vscode.window.showErrorMessage(configProblem(e));
-      return;
-    }
     s.launcher.start({ job: 'train', title: req.title, args: (dir) => trainArgs(dir, req.overrides) });
   }
   return registerGuarded({ 'supconLab.startRun': startRun });

@@ -1,23 +1,24 @@
 /**
- * The guided "Start SupCon Run" choices as plain data: their defaults, how
- * each one becomes a config override, and the validation of typed numbers.
+ * The guided "Start SupCon Run" choices as plain data: the config fields the
+ * wizard asks for, under the config's own names; where they start from; and
+ * the one step from choices to the trainer's command line.
  */
+import { backendOverride } from '../launch/trainerLaunch';
 import type { RunSize } from './runEstimate';
-import { applyOverrides, ConfigError, DatasetKind, Method, resolveConfig, RunConfig, runConfigSchema } from '../../protocol/config';
+import {
+  applyOverrides, ConfigError, DATASET_KINDS_WITH_PATH, DatasetConfig, DatasetKind, EncoderName, Method, resolveConfig, RunConfig, runConfigSchema,
+} from '../../protocol/config';
 
-export interface RunChoices {
-  datasetKind: DatasetKind;
-  datasetPath?: string;
-  method: Method;
-  encoder: string;
-  epochs: number;
-  batchSize: number;
-  views: number;
-  temperature: number;
-  seed: number;
-  /** The run's name; empty means the one derived from the choices (runName.ts). */
-  name: string;
-}
+/** What the guided start asks for: these fields of the run config. An empty name means the one derived from the others (runName.ts). */
+export type RunChoices = Pick<RunConfig, 'method' | 'encoder' | 'epochs' | 'batchSize' | 'views' | 'temperature' | 'seed' | 'name'> & {
+  dataset: Pick<DatasetConfig, 'kind' | 'path'>;
+};
+
+/** The workspace-state key of the last choices. */
+export const LAST_CHOICES_KEY = 'supconLab.lastChoices';
+
+/** The top-level fields of RunChoices, in the order they reach the command line. */
+const FIELDS = ['method', 'encoder', 'epochs', 'batchSize', 'views', 'temperature', 'seed', 'name'] as const;
 
 export const METHODS: { value: Method; label: string; detail: string }[] = [
   { value: 'supcon', label: 'SupCon', detail: 'Supervised contrastive loss L_out (Khosla et al., Eq. 2)' },
@@ -26,69 +27,57 @@ export const METHODS: { value: Method; label: string; detail: string }[] = [
   { value: 'ce', label: 'Cross-entropy', detail: 'Supervised baseline with a softmax classifier' },
 ];
 
-export const DATASETS: { value: DatasetKind; label: string; detail: string; needsPath?: 'file' | 'folder'; size?: { train: number; test: number } }[] = [
+/** How the wizard shows each dataset kind, and its full size where the kind fixes it. Which kinds read a folder: DATASET_KINDS_WITH_PATH. */
+export const DATASETS: { value: DatasetKind; label: string; detail: string; size?: { train: number; test: number } }[] = [
   { value: 'fashion-mnist', label: 'Fashion-MNIST', detail: '70,000 28×28 grey clothing images, 10 classes (built in)', size: { train: 60_000, test: 10_000 } },
   { value: 'synthetic', label: 'Synthetic', detail: 'A tiny generated set for quick checks', size: { train: 600, test: 200 } },
-  { value: 'cifar10', label: 'CIFAR-10…', detail: 'From the binary version on disk', needsPath: 'folder', size: { train: 50_000, test: 10_000 } },
-  { value: 'cifar100', label: 'CIFAR-100…', detail: 'From the binary version on disk', needsPath: 'folder', size: { train: 50_000, test: 10_000 } },
-  { value: 'idx', label: 'IDX files…', detail: 'MNIST-format image and label files', needsPath: 'folder' },
-  { value: 'folder', label: 'Image folder…', detail: 'One sub-folder per class', needsPath: 'folder' },
+  { value: 'cifar10', label: 'CIFAR-10…', detail: 'From the binary version on disk', size: { train: 50_000, test: 10_000 } },
+  { value: 'cifar100', label: 'CIFAR-100…', detail: 'From the binary version on disk', size: { train: 50_000, test: 10_000 } },
+  { value: 'idx', label: 'IDX files…', detail: 'MNIST-format image and label files' },
+  { value: 'folder', label: 'Image folder…', detail: 'One sub-folder per class' },
 ];
 
-const schemaDefault = (field: string): unknown => {
-  let s: typeof runConfigSchema | undefined = runConfigSchema;
-  for (const part of field.split('.')) s = s?.properties?.[part];
-  return s?.default;
-};
+export const ENCODERS = (runConfigSchema.properties!.encoder.enum ?? []) as EncoderName[];
 
-export const ENCODERS = (runConfigSchema.properties!.encoder.enum ?? []) as string[];
+/** The choices a config holds. */
+export function choicesOf(config: RunConfig): RunChoices {
+  const { dataset, method, encoder, epochs, batchSize, views, temperature, seed, name } = config;
+  return { dataset: { kind: dataset.kind, path: dataset.path }, method, encoder, epochs, batchSize, views, temperature, seed, name };
+}
 
-/** Starting choices: the last ones used, else the user's supconLab.defaults, else the schema's defaults. */
-export function initialChoices(last: unknown, defaults: Record<string, unknown>): RunChoices {
-  const pick = <T>(field: string, key: keyof RunChoices): T => {
-    const l = typeof last === 'object' && last !== null ? (last as Record<string, unknown>)[key] : undefined;
-    return (l ?? defaults[field] ?? schemaDefault(field)) as T;
-  };
-  const c: RunChoices = {
-    datasetKind: pick('dataset.kind', 'datasetKind'),
-    datasetPath: pick('dataset.path', 'datasetPath'),
-    method: pick('method', 'method'),
-    encoder: pick('encoder', 'encoder'),
-    epochs: pick('epochs', 'epochs'),
-    batchSize: pick('batchSize', 'batchSize'),
-    views: pick('views', 'views'),
-    temperature: pick('temperature', 'temperature'),
-    seed: pick('seed', 'seed'),
-    name: pick('name', 'name') ?? '',
-  };
+/** The choices of the user's supconLab.defaults over the schema's defaults; the schema's alone when the settings do not resolve. */
+export function defaultChoices(defaults: Record<string, string>): RunChoices {
   try {
-    resolveConfig(applyOverrides({}, choicesToOverrides(c, {})));
-    return c;
+    return choicesOf(configFromOverrides(defaults));
   } catch {
-    return initialChoices(undefined, {}); // stale or hand-edited state: fall back to defaults
+    return choicesOf(resolveConfig({}));
+  }
+}
+
+/** Starting choices: the last ones used over `base` (defaultChoices); stale or hand-edited state falls back to `base`. */
+export function initialChoices(last: unknown, base: RunChoices): RunChoices {
+  if (typeof last !== 'object' || last === null) return base;
+  const l = last as Partial<RunChoices>;
+  const c: RunChoices = { ...base, dataset: { ...base.dataset, ...(typeof l.dataset === 'object' ? l.dataset : {}) } };
+  for (const f of FIELDS) if (l[f] !== undefined) Object.assign(c, { [f]: l[f] });
+  try {
+    return choicesOf(configFromOverrides(choicesToOverrides(c, {})));
+  } catch {
+    return base;
   }
 }
 
 /**
  * Overrides for the trainer's command line: the user's supconLab.defaults
- * first, then the choices, then the backend setting.
+ * first, then the choices, then the backend setting. The one place where
+ * the choices become the command line's text.
  */
-export function choicesToOverrides(c: RunChoices, defaults: Record<string, unknown>, backend?: string): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (const [field, v] of Object.entries(defaults)) o[field] = String(v);
-  o['dataset.kind'] = c.datasetKind;
-  if (c.datasetPath && DATASETS.find((d) => d.value === c.datasetKind)?.needsPath) o['dataset.path'] = c.datasetPath;
+export function choicesToOverrides(c: RunChoices, defaults: Record<string, string>, backend?: string): Record<string, string> {
+  const o: Record<string, string> = { ...defaults, 'dataset.kind': c.dataset.kind };
+  if (c.dataset.path && DATASET_KINDS_WITH_PATH.includes(c.dataset.kind)) o['dataset.path'] = c.dataset.path;
   else delete o['dataset.path'];
-  o.method = c.method;
-  o.encoder = c.encoder;
-  o.epochs = String(c.epochs);
-  o.batchSize = String(c.batchSize);
-  o.views = String(c.views);
-  o.temperature = String(c.temperature);
-  o.seed = String(c.seed);
-  if (c.name) o.name = c.name;
-  if (backend && backend !== 'auto') o.backend = backend;
-  return o;
+  for (const f of FIELDS) if (f !== 'name' || c.name) o[f] = String(c[f]);
+  return { ...o, ...backendOverride(backend) };
 }
 
 /** The config the trainer will run, or the ConfigError naming the bad field. */
@@ -124,7 +113,7 @@ export function runSizeOf(config: RunConfig): RunSize {
 
 /** One line naming a config's key settings: "supcon · fashion-mnist · convnet · 2 epochs · batch 256 · 2 views · T 0.1". */
 export function choicesSummary(c: RunChoices): string {
-  const parts = [c.method, c.datasetKind, c.encoder, `${c.epochs} epoch${c.epochs === 1 ? '' : 's'}`, `batch ${c.batchSize}`, `${c.views} view${c.views === 1 ? '' : 's'}`];
+  const parts = [c.method, c.dataset.kind, c.encoder, `${c.epochs} epoch${c.epochs === 1 ? '' : 's'}`, `batch ${c.batchSize}`, `${c.views} view${c.views === 1 ? '' : 's'}`];
   if (c.method !== 'ce') parts.push(`T ${c.temperature}`);
   return parts.join(' · ');
 }

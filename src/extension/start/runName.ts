@@ -8,15 +8,15 @@ import type { RunChoices } from './runChoices';
 
 const MAX = 64; // the config schema's maxLength for name
 
-/** Name parts in reading order; each is shown only when its field differs from `base`. */
-const PARTS: [keyof RunChoices, (c: RunChoices) => string][] = [
-  ['datasetKind', (c) => c.datasetKind],
-  ['encoder', (c) => c.encoder],
-  ['temperature', (c) => `T${c.temperature}`],
-  ['views', (c) => `v${c.views}`],
-  ['batchSize', (c) => `b${c.batchSize}`],
-  ['epochs', (c) => `e${c.epochs}`],
-  ['seed', (c) => `s${c.seed}`],
+/** Name parts in reading order: a field's value and its tag, shown only when the value differs from `base`'s and the tag is not empty. */
+const PARTS: [(c: RunChoices) => unknown, (c: RunChoices) => string][] = [
+  [(c) => c.dataset.kind, (c) => c.dataset.kind],
+  [(c) => c.encoder, (c) => c.encoder],
+  [(c) => c.temperature, (c) => (c.method === 'ce' ? '' : `T${c.temperature}`)], // cross-entropy has no temperature
+  [(c) => c.views, (c) => `v${c.views}`],
+  [(c) => c.batchSize, (c) => `b${c.batchSize}`],
+  [(c) => c.epochs, (c) => `e${c.epochs}`],
+  [(c) => c.seed, (c) => `s${c.seed}`],
 ];
 
 /**
@@ -26,9 +26,6 @@ const PARTS: [keyof RunChoices, (c: RunChoices) => string][] = [
  */
 export function defaultRunName(c: RunChoices, base: RunChoices): string {
   const parts: string[] = [c.method];
-  for (const [field, tag] of PARTS) {
-    if (field === 'temperature' && c.method === 'ce') continue;
-    if (c[field] !== base[field]) parts.push(tag(c));
-  }
+  for (const [value, tag] of PARTS) if (value(c) !== value(base) && tag(c)) parts.push(tag(c));
   return parts.join('-').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX);
 }

@@ -5,23 +5,24 @@
  * starts. A dataset folder is checked as soon as it is picked.
  */
 import * as vscode from 'vscode';
-import { ConfigError } from '../../protocol/config';
+import { ConfigError, DATASET_KINDS_WITH_PATH, RunConfig } from '../../protocol/config';
 import { datasetFolderProblem } from '../../protocol/datasetFiles';
+import { backendOverride } from '../launch/trainerLaunch';
 import { Answer, BACK, inputValue, pickOne, Step } from './quickInput';
 import {
-  choicesSummary, choicesToOverrides, configFromOverrides, DATASETS, ENCODERS, initialChoices, METHODS, QUICK_CHECK, RunChoices, runSizeOf, validateField,
+  choicesSummary, choicesToOverrides, configFromOverrides, DATASETS, defaultChoices, ENCODERS, initialChoices, LAST_CHOICES_KEY, METHODS, QUICK_CHECK, RunChoices,
+  runSizeOf, validateField,
 } from './runChoices';
-import { estimateRun, Estimate, Throughput } from './runEstimate';
+import { estimateRun, Throughput } from './runEstimate';
 import { defaultRunName } from './runName';
 
-const LAST_CHOICES = 'supconLab.lastChoices';
 const TITLE = 'Start SupCon Run';
 
 /** What the wizard needs from the host. */
 export interface StartContext {
   state: vscode.Memento;
-  /** The user's supconLab.defaults and backend setting. */
-  defaults: Record<string, unknown>;
+  /** The user's supconLab.defaults (dotted fields, as the command line takes them) and backend setting. */
+  defaults: Record<string, string>;
   backend: string;
   /** The recorded speed for an encoder under the current backend setting. */
   throughput: (encoder: string) => Throughput | undefined;
@@ -33,37 +34,49 @@ export interface StartRequest {
   title: string;
 }
 
-/** The estimate of a run given its overrides; the config is valid by then. */
-function estimateOf(ctx: StartContext, overrides: Record<string, string>): Estimate {
-  const config = configFromOverrides(overrides);
-  return estimateRun(runSizeOf(config), ctx.throughput(config.encoder));
+/** A start on offer: the trainer's overrides and the config they resolve to (resolved once, as the trainer will), or the problem that stops it. */
+type Offer = { overrides: Record<string, string>; config: RunConfig } | { overrides: Record<string, string>; problem: string };
+
+function offer(overrides: Record<string, string>): Offer {
+  try {
+    return { overrides, config: configFromOverrides(overrides) };
+  } catch (e) {
+    return { overrides, problem: configProblem(e) };
+  }
+}
+
+/** The run's estimated length, or the problem with its config. */
+function estimateText(ctx: StartContext, o: Offer): string {
+  return 'config' in o ? estimateRun(runSizeOf(o.config), ctx.throughput(o.config.encoder)).text : o.problem;
+}
+
+/** What to start, when its config is valid; else the problem is shown and nothing starts. */
+function request(o: Offer, title: string): StartRequest | undefined {
+  if ('config' in o) return { overrides: o.overrides, title };
+  void vscode.window.showErrorMessage(o.problem);
+  return undefined;
 }
 
 /** The first pick; undefined when the user cancels. */
 export async function askStart(ctx: StartContext): Promise<StartRequest | undefined> {
-  const last = ctx.state.get<RunChoices>(LAST_CHOICES);
-  const current = initialChoices(last, ctx.defaults);
-  const quick = { ...QUICK_CHECK, ...(ctx.backend !== 'auto' ? { backend: ctx.backend } : {}) };
-  const lastOverrides = choicesToOverrides(current, ctx.defaults, ctx.backend);
-  let lastEstimate = '';
-  try {
-    lastEstimate = estimateOf(ctx, lastOverrides).text;
-  } catch (e) {
-    lastEstimate = configProblem(e);
-  }
+  const last = ctx.state.get<unknown>(LAST_CHOICES_KEY);
+  const base = defaultChoices(ctx.defaults);
+  const current = initialChoices(last, base);
+  const quick = offer({ ...QUICK_CHECK, ...backendOverride(ctx.backend) });
+  const again = offer(choicesToOverrides(current, ctx.defaults, ctx.backend));
   type Choice = 'last' | 'quick' | 'custom';
   const pick = await pickOne<Choice>({ title: TITLE }, 'How to start', [
-    { label: `$(history) Run with ${last ? 'last' : 'default'} settings`, description: choicesSummary(current), detail: lastEstimate, value: 'last' },
-    { label: '$(zap) Quick check (about 1 min)', description: 'SupCon on 2,000 Fashion-MNIST images, 1 epoch, then the linear probe', detail: estimateOf(ctx, quick).text, value: 'quick' },
+    { label: `$(history) Run with ${last ? 'last' : 'default'} settings`, description: choicesSummary(current), detail: estimateText(ctx, again), value: 'last' },
+    { label: '$(zap) Quick check (about 1 min)', description: 'SupCon on 2,000 Fashion-MNIST images, 1 epoch, then the linear probe', detail: estimateText(ctx, quick), value: 'quick' },
     { label: '$(settings-gear) Customize…', description: 'dataset, method, encoder, epochs, batch, views, temperature, seed, name', value: 'custom' },
   ]);
-  if (pick === 'quick') return { overrides: quick, title: 'quick check: supcon on fashion-mnist' };
-  if (pick === 'last') return { overrides: lastOverrides, title: `${current.name || current.method} on ${current.datasetKind}` };
+  if (pick === 'quick') return request(quick, 'quick check: supcon on fashion-mnist');
+  if (pick === 'last') return request(again, `${current.name || current.method} on ${current.dataset.kind}`);
   if (pick !== 'custom') return undefined;
-  const c = await customize(ctx, current);
-  if (!c) return undefined;
-  await ctx.state.update(LAST_CHOICES, c);
-  return { overrides: choicesToOverrides(c, ctx.defaults, ctx.backend), title: `${c.name} (${c.method} on ${c.datasetKind})` };
+  const custom = await customize(ctx, current, base);
+  if (!custom) return undefined;
+  await ctx.state.update(LAST_CHOICES_KEY, custom.choices);
+  return request(custom.offer, `${custom.choices.name} (${custom.choices.method} on ${custom.choices.dataset.kind})`);
 }
 
 type Outcome = 'next' | 'back' | 'cancel';
@@ -74,10 +87,10 @@ const outcome = <T>(a: Answer<T>, apply: (v: T) => void): Outcome => {
   return 'next';
 };
 
-/** Customize…: the stepwise wizard. Undefined when cancelled. */
-async function customize(ctx: StartContext, start: RunChoices): Promise<RunChoices | undefined> {
-  const c: RunChoices = { ...start };
-  const base = initialChoices(undefined, ctx.defaults);
+/** Customize…: the stepwise wizard, ending with the choices and the start they make. Undefined when cancelled. */
+async function customize(ctx: StartContext, start: RunChoices, base: RunChoices): Promise<{ choices: RunChoices; offer: Offer } | undefined> {
+  const c: RunChoices = { ...start, dataset: { ...start.dataset } };
+  let confirmed: Offer | undefined;
   let nameTouched = !!c.name && c.name !== defaultRunName(c, base);
   const text = (field: 'epochs' | 'batchSize' | 'views' | 'temperature' | 'seed', prompt: string) => async (s: Step) =>
     outcome(await inputValue(s, prompt, String(c[field]), (t) => validateField(field, t)), (v) => (c[field] = Number(v)));
@@ -101,7 +114,12 @@ async function customize(ctx: StartContext, start: RunChoices): Promise<RunChoic
         });
       },
     },
-    { ask: (s) => confirm(s, ctx, c) },
+    {
+      ask: async (s) => {
+        confirmed = offer(choicesToOverrides(c, ctx.defaults, ctx.backend));
+        return confirm(s, ctx, c, confirmed);
+      },
+    },
   ];
   for (let i = 0; i < steps.length; ) {
     if (steps[i].skip?.()) {
@@ -113,16 +131,16 @@ async function customize(ctx: StartContext, start: RunChoices): Promise<RunChoic
     if (r === 'next') i++;
     else do i--; while (i > 0 && steps[i].skip?.());
   }
-  return c;
+  return confirmed && { choices: c, offer: confirmed };
 }
 
 /** Dataset kind, then its folder for kinds on disk, checked at once for the files it must hold. */
 async function askDataset(s: Step, c: RunChoices): Promise<Outcome> {
   for (;;) {
-    const kind = await pickOne(s, 'Dataset', DATASETS.map((d) => ({ label: d.label, detail: d.detail, value: d.value })), c.datasetKind);
+    const kind = await pickOne(s, 'Dataset', DATASETS.map((d) => ({ label: d.label, detail: d.detail, value: d.value })), c.dataset.kind);
     if (kind === BACK || kind === undefined) return kind === BACK ? 'back' : 'cancel';
-    if (!DATASETS.find((d) => d.value === kind)?.needsPath) {
-      c.datasetKind = kind;
+    if (!DATASET_KINDS_WITH_PATH.includes(kind)) {
+      c.dataset.kind = kind;
       return 'next';
     }
     const picked = await vscode.window.showOpenDialog({ title: `${TITLE}: ${kind} folder`, canSelectFolders: true, canSelectFiles: false, openLabel: 'Use Dataset' });
@@ -132,26 +150,22 @@ async function askDataset(s: Step, c: RunChoices): Promise<Outcome> {
       void vscode.window.showWarningMessage(`SupCon: ${problem}`);
       continue;
     }
-    c.datasetKind = kind;
-    c.datasetPath = picked[0].fsPath;
+    c.dataset = { kind, path: picked[0].fsPath };
     return 'next';
   }
 }
 
 /** The last step: what will run and how long it should take; Start or Back. */
-async function confirm(s: Step, ctx: StartContext, c: RunChoices): Promise<Outcome> {
-  let estimate: string;
-  try {
-    estimate = estimateOf(ctx, choicesToOverrides(c, ctx.defaults, ctx.backend)).text;
-  } catch (e) {
-    void vscode.window.showErrorMessage(configProblem(e));
+async function confirm(s: Step, ctx: StartContext, c: RunChoices, o: Offer): Promise<Outcome> {
+  if (!('config' in o)) {
+    void vscode.window.showErrorMessage(o.problem);
     return 'back';
   }
-  const a = await pickOne(s, `Start ${c.name}?`, [{ label: '$(play) Start', description: estimate, detail: choicesSummary(c), value: true }], true);
+  const a = await pickOne(s, `Start ${c.name}?`, [{ label: '$(play) Start', description: estimateText(ctx, o), detail: choicesSummary(c), value: true }], true);
   return outcome(a, () => {});
 }
 
 /** A short message for a config problem, naming the field. */
-export function configProblem(e: unknown): string {
+function configProblem(e: unknown): string {
   return e instanceof ConfigError ? `SupCon: invalid config, ${e.message}` : `SupCon: ${(e as Error)?.message ?? e}`;
 }

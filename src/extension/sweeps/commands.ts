@@ -12,6 +12,7 @@ import { sweepFiles } from '../../protocol/sweep';
 import { loadSweep } from '../../sweep/expand';
 import { viewsPreset } from '../../sweep/presets';
 import { openSweep } from '../../sweep/runner';
+import { backendOverride } from '../launch/trainerLaunch';
 import { output } from '../output';
 import type { RunLauncher } from '../launch/runLauncher';
 import type { RunRegistry } from '../runs/runRegistry';
@@ -28,10 +29,7 @@ export interface SweepServices {
 
 /** The config flags a study from this window uses: supconLab.defaults, then the backend setting. */
 function studyFlags(): Record<string, string> {
-  const flags = Object.fromEntries(Object.entries(runDefaults()).map(([k, v]) => [k, String(v)]));
-  const backend = backendSetting();
-  if (backend && backend !== 'auto') flags.backend = backend;
-  return flags;
+  return { ...runDefaults(), ...backendOverride(backendSetting()) };
 }
 
 export function registerSweepCommands(s: SweepServices): vscode.Disposable[] {

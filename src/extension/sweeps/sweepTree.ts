@@ -61,7 +61,7 @@ export class SweepTree implements vscode.TreeDataProvider<SweepNode>, vscode.Dis
   sweeps(): SweepNode[] {
     const dir = this.registry.dir;
     if (!dir) return [];
-    let names: string[] = [];
+    let names: string[];
     try {
       names = fs.readdirSync(sweepsDir(dir)).filter((n) => fs.existsSync(sweepFiles(path.join(sweepsDir(dir), n)).spec));
     } catch {

@@ -131,6 +131,7 @@ async function use(name: string): Promise<void> {
 /** Requires an optional native package by a name the bundler leaves alone. */
 function loadNative(name: string, install: string): void {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, named at run time
     require(name);
     nativePackage = name;
   } catch (e) {
@@ -140,6 +141,7 @@ function loadNative(name: string, install: string): void {
 }
 
 function packageVersion(name: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed version, read at run time
   return (require(`${name}/package.json`) as { version: string }).version;
 }
 

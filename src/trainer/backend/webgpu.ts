@@ -64,6 +64,7 @@ export async function registerWebGpu(): Promise<WebGpuAdapter> {
   // package (which does so only if navigator.gpu exists at import, and asks
   // for an adapter itself, without the featureLevel OpenGL ES needs): it runs
   // on the adapter found above and can be registered again after removeWebGpu.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only here, after the adapter is found (see above)
   const { WebGPUBackend } = require('@tensorflow/tfjs-backend-webgpu') as {
     WebGPUBackend: new (device: GpuDevice, info: GpuAdapter['info']) => tf.KernelBackend;
   };
@@ -88,6 +89,7 @@ export function removeWebGpu(): void {
 
 function loadDawn(): Dawn {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, loaded only when WebGPU is tried
     return require('webgpu') as Dawn;
   } catch (e) {
     throw new Error(`the 'webgpu' package (Dawn) does not load: ${(e as Error).message.split('\n')[0]}. Install it with: npm install webgpu`);

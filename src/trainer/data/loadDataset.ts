@@ -3,7 +3,7 @@
  * the seeded subsets of trainLimit / testLimit, the std floor and the checks
  * that the splits can serve pretraining and the probe.
  */
-import type { DatasetConfig } from '../../protocol/config';
+import { DATASET_KINDS_WITH_PATH, type DatasetConfig } from '../../protocol/config';
 import { Rng } from '../rng';
 import { checkUsable, floorStd, limitSplit } from './common';
 import { loadCifar } from './cifar';
@@ -13,12 +13,9 @@ import { loadIdx } from './idx';
 import { loadImageFolder } from './imageFolder';
 import { makeSynthetic } from './synthetic';
 
-function needPath(cfg: DatasetConfig): string {
-  if (!cfg.path) throw new DatasetError(`dataset.path: required for dataset kind "${cfg.kind}"`);
-  return cfg.path;
-}
-
 function loadFull(cfg: DatasetConfig, opts: LoadOptions): Promise<Dataset> {
+  // resolveConfig holds a config to this already; one built in code is held to the same rule
+  if (DATASET_KINDS_WITH_PATH.includes(cfg.kind) && !cfg.path) throw new DatasetError(`dataset.path: required for dataset kind "${cfg.kind}"`);
   switch (cfg.kind) {
     case 'fashion-mnist':
       return loadFashionMnist();
@@ -26,11 +23,11 @@ function loadFull(cfg: DatasetConfig, opts: LoadOptions): Promise<Dataset> {
       return Promise.resolve(makeSynthetic(cfg.trainLimit || undefined, cfg.testLimit || undefined));
     case 'cifar10':
     case 'cifar100':
-      return loadCifar(needPath(cfg), cfg.kind, cfg.labels, opts);
+      return loadCifar(cfg.path!, cfg.kind, cfg.labels, opts);
     case 'idx':
-      return loadIdx(needPath(cfg));
+      return loadIdx(cfg.path!);
     case 'folder':
-      return loadImageFolder(needPath(cfg), cfg.imageSize, cfg.testFraction, opts);
+      return loadImageFolder(cfg.path!, cfg.imageSize, cfg.testFraction, opts);
   }
 }
 

@@ -75,7 +75,7 @@ export async function saveCheckpoint(
   const tmp = path.join(root, `${name}.tmp-${suffix}`);
   const final = path.join(root, name);
   const old = path.join(root, `${name}.old-${suffix}`);
-  let hadOld = false;
+  let hadOld: boolean;
   try {
     fs.mkdirSync(root, { recursive: true });
     fs.mkdirSync(tmp);
