@@ -38,6 +38,7 @@ test('the CLI prints plain lines off a terminal: start, skipped backends, epochs
 
 test('on a terminal a progress bar counts steps with the time left at the pace since the start', () => {
   const text = printed(true);
-  assert.match(text, /\r\x1b\[Kepoch 1\/2 \[####\.{20}\] 17% loss 1\.5000 lr 5\.00e-2 100 img\/s eta 5s/);
-  assert.match(text, /\r\x1b\[Kepoch 1\/2 \[########\.{16}\] 33% loss 1\.5000 lr 5\.00e-2 100 img\/s eta 4s/);
+  const clear = '\r\x1b[K';
+  assert.ok(text.includes(`${clear}epoch 1/2 [####${'.'.repeat(20)}] 17% loss 1.5000 lr 5.00e-2 100 img/s eta 5s`), text);
+  assert.ok(text.includes(`${clear}epoch 1/2 [########${'.'.repeat(16)}] 33% loss 1.5000 lr 5.00e-2 100 img/s eta 4s`), text);
 });
