@@ -11,7 +11,7 @@ const cell = (v: string | number): string => {
 export function toCsv(runs: readonly RunData[]): string {
   const lines = [['run', 'settings', 'epoch', 'globalStep', ...STEP_METRICS].join(',')];
   for (const run of runs) {
-    const settings = keySettings(run.config);
+    const settings = keySettings(run.fold.config);
     for (let i = 0; i < run.steps.length; i++) {
       const row: (string | number)[] = [run.id, settings, epochNumber(run.epochOfStep.at(i)), run.steps.at(i)];
       for (const m of STEP_METRICS) row.push(run.metrics[m].at(i));
@@ -44,8 +44,9 @@ function lastFinite(values: Float64Array): number {
 export function resultsCsv(runs: readonly RunData[], labelOf: (id: string) => string): string {
   const lines = [['run', 'label', ...SETTINGS, 'state', 'finalLoss', 'top1', 'top1Checkpoint', 'durationSeconds'].join(',')];
   for (const run of runs) {
-    const duration = run.startedAt !== undefined && run.endedAt !== undefined ? (run.endedAt - run.startedAt) / 1000 : NaN;
-    const row: (string | number)[] = [run.id, labelOf(run.id), ...SETTINGS.map((f) => setting(run.config, f)), run.state ?? '', lastFinite(run.metrics.loss.view()), run.top1 ?? NaN, run.top1Checkpoint ?? '', duration];
+    const f = run.fold;
+    const duration = f.startedAt !== undefined && f.endedAt !== undefined ? (f.endedAt - f.startedAt) / 1000 : NaN;
+    const row: (string | number)[] = [run.id, labelOf(run.id), ...SETTINGS.map((field) => setting(f.config, field)), f.state ?? '', lastFinite(run.metrics.loss.view()), f.top1 ?? NaN, f.top1Checkpoint ?? '', duration];
     lines.push(row.map(cell).join(','));
   }
   return lines.join('\n') + '\n';

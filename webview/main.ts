@@ -1,93 +1,69 @@
 /**
- * Dashboard entry: builds the page with the toolkit's controls (./toolkit), keeps
- * the selected runs' series (SeriesStore) fed by the host's event batches, and
- * redraws the charts at most once per animation frame.
+ * Dashboard entry: builds the page, keeps the selected runs' series
+ * (SeriesStore) fed by the host's event batches, keeps the selection, tab,
+ * smoothing and log scale (restored across reloads), and redraws the views.
  */
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { DashboardState, DashboardTab, HostMessage, parseDashboardState, RunMeta } from '../src/protocol/dashboard';
-import { CHARTS, exportNotes } from './chartSpecs';
+import { CHARTS } from './chartSpecs';
 import { ChartView } from './chartView';
-import { resultsCsv, toCsv } from './csv';
-import { el } from './dom';
-import { chartsToPng } from './exportPng';
+import { drawScheduler } from './drawScheduler';
+import { chartsExport, resultsExport, stepsExport } from './exports';
 import { MapView } from './mapView';
+import { buildPage } from './page';
 import { renderParams } from './paramsTable';
-import { renderResults } from './resultsView';
+import { PreviewView } from './previewView';
 import { renderProbeTable } from './probeTable';
+import { renderResults } from './resultsView';
+import { RunColors } from './runColors';
 import { renderRunInfo } from './runInfo';
 import { renderRunList } from './runList';
 import { SeriesStore } from './series';
-import { runColor } from './theme';
-import { button, checkbox, progressRing, tabbedViews } from './toolkit';
 import { getState, onHostMessage, post, setState } from './vscodeApi';
 
 const state: DashboardState = parseDashboardState(getState());
 const store = new SeriesStore();
+const colors = new RunColors();
 let runs: RunMeta[] = [];
 let meta = new Map<string, RunMeta>();
 let zoom: [number, number] | undefined;
-const colors = new Map<string, number>();
-
-/** A run keeps its colour while selected; a newly selected run takes the first free one. */
-function colorOf(id: string): number {
-  let c = colors.get(id);
-  if (c === undefined) {
-    const used = new Set(colors.values());
-    for (c = 0; used.has(c); c++);
-    colors.set(id, c);
-  }
-  return c;
-}
+let results: Extract<HostMessage, { type: 'results' }> | undefined;
 
 const labelOf = (id: string): string => meta.get(id)?.label ?? id;
+const save = (): void => setState(state);
+const selectedRuns = () => state.selected.map((id) => store.runs.get(id)).filter((r) => r !== undefined);
 
-// Page skeleton.
-const app = document.getElementById('app')!;
-const smoothingValue = el('span', { className: 'value' });
-const smoothing = document.createElement('input');
-Object.assign(smoothing, { type: 'range', min: '0', max: '0.99', step: '0.01', value: String(state.smoothing) });
-smoothing.setAttribute('aria-label', 'Smoothing');
-const logBox = checkbox(state.logScale, 'Log scale');
-const toolbar = el('header', { className: 'toolbar' },
-  el('div', { className: 'controls' },
-    el('label', { className: 'smoothing' }, 'Smoothing', smoothing, smoothingValue),
-    logBox,
-    button('Reset zoom', () => setZoom(undefined), 'Or double-click a chart'),
-    button('Export CSV', exportCsv, 'Step metrics of the selected runs'),
-    button('Export Results', exportRunResults, 'One row per selected run: settings, final loss, top-1, duration'),
-    button('Export PNG', exportPng, 'All charts as one image'),
-  ),
-);
-const tabs: Record<DashboardTab, string> = { charts: 'Charts', params: 'Params', preview: 'Augmentations', map: 'Map', results: 'Results' };
-const panels = tabbedViews(tabs, (id) => `view view-${id}`);
-const views = panels.views;
-const runList = el('aside', { className: 'runs' });
-const runInfo = el('div', { className: 'run-info' });
-const grid = el('div', { className: 'grid' });
-const probes = el('section', { className: 'probes' });
-views.charts.append(el('div', { className: 'layout' }, runList, el('div', { className: 'main' }, runInfo, grid, probes)));
-const paramsView = el('div', { className: 'params' });
-views.params.append(paramsView);
-const previewImg = document.createElement('img');
-previewImg.alt = 'Augmented views';
-const previewCaption = el('p', { className: 'hint', text: 'Run "SupCon: Preview Augmented Views" to see what the augmentation does to the data.' });
-const previewRing = progressRing();
-previewRing.hidden = true;
-views.preview.append(el('div', { className: 'preview' }, previewCaption, previewRing, previewImg));
-const mapView = new MapView(views.map, post);
-let results: Extract<HostMessage, { type: 'results' }> | undefined;
+const page = buildPage(document.getElementById('app')!, state, {
+  smoothing(value) {
+    state.smoothing = value;
+    save();
+    scheduleDraw();
+  },
+  logScale(on) {
+    state.logScale = on;
+    save();
+    scheduleDraw();
+  },
+  resetZoom: () => setZoom(undefined),
+  exportSteps: () => send(stepsExport(selectedRuns())),
+  exportResults: () => send(resultsExport(selectedRuns(), labelOf)),
+  exportCharts: () => post(chartsExport(selectedRuns(), charts, { ...state, labelOf, colorOf: colors.colorOf })),
+  tab(tab) {
+    if (tab === state.tab) return;
+    showTab(tab);
+    if (tab === 'charts') scheduleDraw();
+  },
+});
+const preview = new PreviewView(page.views.preview);
+const mapView = new MapView(page.views.map, post);
 const exportSweepResults = () => results && post({ type: 'export', kind: 'csv', fileName: `${results.sweepId}-results.csv`, data: results.csv });
-renderResults(views.results, results, exportSweepResults);
-app.append(toolbar, panels.element);
-const charts = CHARTS.map((spec) => new ChartView(spec, grid, setZoom));
+renderResults(page.views.results, results, exportSweepResults);
+const charts = CHARTS.map((spec) => new ChartView(spec, page.grid, setZoom));
+const scheduleDraw = drawScheduler(draw);
 
-function save(): void {
-  setState(state);
-}
-
-function selectedRuns() {
-  return state.selected.map((id) => store.runs.get(id)).filter((r) => r !== undefined);
+function send(message: Parameters<typeof post>[0] | undefined): void {
+  if (message) post(message);
 }
 
 function setZoom(range?: [number, number]): void {
@@ -95,37 +71,20 @@ function setZoom(range?: [number, number]): void {
   scheduleDraw();
 }
 
-let drawPending = false;
-let lastDrawEnd = 0;
-let lastDrawMs = 0;
-/** At most one draw per frame, and spaced by a few times the last draw's cost so huge runs stay responsive. */
-function scheduleDraw(): void {
-  if (drawPending) return;
-  drawPending = true;
-  const wait = Math.max(0, lastDrawEnd + 3 * lastDrawMs - performance.now());
-  setTimeout(() => requestAnimationFrame(() => {
-    drawPending = false;
-    const t0 = performance.now();
-    draw();
-    lastDrawEnd = performance.now();
-    lastDrawMs = lastDrawEnd - t0;
-  }), wait);
-}
-
 function draw(): void {
   const sel = selectedRuns();
-  const input = { runs: sel, colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
+  const input = { runs: sel, colorOf: colors.colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
   for (const c of charts) c.update(input);
-  renderRunInfo(runInfo, sel, meta, colorOf, (runId) => post({ type: 'stop', runId }));
+  renderRunInfo(page.runInfo, sel, meta, colors.colorOf, (runId) => post({ type: 'stop', runId }), (runId) => post({ type: 'resume', runId }));
   mapView.update(sel, labelOf);
-  renderProbeTable(probes, sel, labelOf);
+  renderProbeTable(page.probes, sel, labelOf);
   document.body.dataset.selected = String(sel.length);
 }
 
 function renderSelection(): void {
-  for (const id of colors.keys()) if (!state.selected.includes(id)) colors.delete(id);
-  renderRunList(runList, runs, state.selected, colorOf, toggle);
-  renderParams(paramsView, state.selected.map((id) => meta.get(id)).filter((m) => m !== undefined));
+  colors.keep(state.selected);
+  renderRunList(page.runList, runs, state.selected, colors.colorOf, toggle);
+  renderParams(page.params, state.selected.map((id) => meta.get(id)).filter((m) => m !== undefined));
   scheduleDraw();
 }
 
@@ -140,29 +99,9 @@ function toggle(id: string, on: boolean): void {
 
 function showTab(tab: DashboardTab): void {
   state.tab = tab;
-  panels.select(tab);
-  toolbar.hidden = tab !== 'charts';
+  page.show(tab);
   mapView.setVisible(tab === 'map');
   save();
-}
-
-function exportCsv(): void {
-  const sel = selectedRuns();
-  if (!sel.length) return;
-  post({ type: 'export', kind: 'csv', fileName: sel.length === 1 ? `${sel[0].id}.csv` : 'supcon-runs.csv', data: toCsv(sel) });
-}
-
-function exportRunResults(): void {
-  const sel = selectedRuns();
-  if (!sel.length) return;
-  post({ type: 'export', kind: 'csv', fileName: 'supcon-results.csv', data: resultsCsv(sel, labelOf) });
-}
-
-function exportPng(): void {
-  const sel = selectedRuns();
-  const notes = exportNotes(CHARTS, state.smoothing, state.logScale);
-  const data = chartsToPng(charts.map((c) => ({ id: c.spec.id, title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: labelOf(r.id), color: runColor(colorOf(r.id)) })), notes);
-  post({ type: 'export', kind: 'png', fileName: sel.length === 1 ? `${sel[0].id}.png` : 'supcon-charts.png', data });
 }
 
 function handle(msg: HostMessage): void {
@@ -181,11 +120,7 @@ function handle(msg: HostMessage): void {
       scheduleDraw();
       break;
     case 'preview':
-      previewRing.hidden = msg.status !== 'loading';
-      previewCaption.textContent = msg.caption;
-      previewCaption.className = msg.status === 'failed' ? 'error' : 'hint';
-      previewImg.hidden = !msg.image;
-      if (msg.image) previewImg.src = msg.image;
+      preview.show(msg);
       break;
     case 'show':
       showTab(msg.tab);
@@ -195,29 +130,11 @@ function handle(msg: HostMessage): void {
       break;
     case 'results':
       results = msg;
-      renderResults(views.results, results, exportSweepResults);
+      renderResults(page.views.results, results, exportSweepResults);
       break;
   }
 }
 
-smoothingValue.textContent = state.smoothing.toFixed(2);
-smoothing.addEventListener('input', () => {
-  state.smoothing = Number(smoothing.value);
-  smoothingValue.textContent = state.smoothing.toFixed(2);
-  save();
-  scheduleDraw();
-});
-logBox.addEventListener('change', () => {
-  state.logScale = logBox.checked;
-  save();
-  scheduleDraw();
-});
-panels.onSelect((tab) => {
-  if (tab in tabs && tab !== state.tab) {
-    showTab(tab);
-    if (tab === 'charts') scheduleDraw();
-  }
-});
 let cspViolations = 0;
 document.addEventListener('securitypolicyviolation', (e) => {
   document.body.dataset.cspViolations = String(++cspViolations);

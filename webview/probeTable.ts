@@ -19,7 +19,7 @@ const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
 /** One row per probe record, runs in the given order, checkpoints by step. */
 export function probeRows(runs: readonly RunData[], labelOf: (id: string) => string): ProbeRow[] {
   return runs.flatMap((run) =>
-    run.probes.map((p) => ({
+    run.fold.probes.map((p) => ({
       run: labelOf(run.id),
       checkpoint: p.checkpoint,
       step: p.globalStep === undefined ? '' : String(p.globalStep),

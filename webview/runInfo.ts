@@ -1,6 +1,7 @@
-/** A strip of cards for the selected runs: state, backend, result, error and hint. */
+/** A strip of cards for the selected runs: state, backend, result, error and hint; Stop on a running run, Resume on an interrupted one. */
 import type { RunMeta } from '../src/protocol/dashboard';
-import { stepProgressText } from '../src/protocol/progress';
+import { epochNumber, stepProgressText } from '../src/protocol/progress';
+import { secondsLeft, shownState, totalSteps } from '../src/protocol/runState';
 import { el } from './dom';
 import type { RunData } from './series';
 import { runColor } from './theme';
@@ -12,26 +13,25 @@ export function renderRunInfo(
   meta: ReadonlyMap<string, RunMeta>,
   colorOf: (id: string) => number,
   onStop: (id: string) => void,
+  onResume: (id: string) => void,
 ): void {
   parent.replaceChildren();
   for (const run of runs) {
     const m = meta.get(run.id);
-    const state = run.state ?? m?.state ?? 'unknown';
-    const backend = run.backend ?? m?.backend;
+    const f = run.fold;
+    // the host, which sees the trainer's process, says when a run whose events say running was killed
+    const state = shownState(f, m?.state) ?? 'unknown';
+    const backend = f.backend ?? m?.backend;
     const swatch = el('span', { className: 'swatch' });
     swatch.style.background = runColor(colorOf(run.id));
     const head = el('div', { className: 'info-head' }, swatch, el('span', { className: 'run-label', text: m?.label ?? run.id, title: run.id }), el('span', { className: `state state-${state}`, text: state }));
     const facts: string[] = [];
-    const config = run.config ?? m?.config;
-    if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((f) => typeof f === 'string').join(' · '));
-    const epoch = Math.max((run.epochOfStep.last() ?? -1) + 1, (run.lastEpoch ?? -1) + 1);
-    if (epoch > 0 && config) facts.push(`epoch ${epoch}/${config.epochs}`);
-    const step = run.steps.last();
-    if (step !== undefined && run.stepsPerEpoch && config) {
-      const total = run.stepsPerEpoch * config.epochs;
-      facts.push(stepProgressText(step, total, state === 'running' ? run.pace.secondsLeft(total) : undefined));
-    }
-    if (run.top1 !== undefined) facts.push(`probe top-1 ${(run.top1 * 100).toFixed(2)}% (${run.top1Checkpoint ?? 'last'})`);
+    const config = f.config ?? m?.config;
+    if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((v) => typeof v === 'string').join(' · '));
+    if (f.epoch !== undefined && config) facts.push(`epoch ${epochNumber(f.epoch)}/${config.epochs}`);
+    const total = totalSteps(f);
+    if (f.globalStep !== undefined && total) facts.push(stepProgressText(f.globalStep, total, state === 'running' ? secondsLeft(f) : undefined));
+    if (f.top1 !== undefined) facts.push(`probe top-1 ${(f.top1 * 100).toFixed(2)}% (${f.top1Checkpoint ?? 'last'})`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;
     card.dataset.state = state;
@@ -40,13 +40,12 @@ export function renderRunInfo(
       const skipped = backend.skipped.map((s) => `${s.backend}: ${s.reason}`).join('\n');
       card.append(el('div', { className: 'backend', text: `Backend: ${backend.label}${where}`, title: skipped ? `Not used:\n${skipped}` : '' }));
     }
-    if (run.error) {
-      card.append(el('div', { className: 'error', text: run.error }));
-      if (run.hint) card.append(el('div', { className: 'hint', text: run.hint }));
+    if (f.error) {
+      card.append(el('div', { className: 'error', text: f.error }));
+      if (f.hint) card.append(el('div', { className: 'hint', text: f.hint }));
     }
-    if (state === 'running') {
-      card.append(button('Stop', () => onStop(run.id)));
-    }
+    const action = state === 'running' ? { text: 'Stop', act: onStop } : state === 'interrupted' ? { text: 'Resume', act: onResume } : undefined;
+    if (action) card.append(button(action.text, () => action.act(run.id)));
     parent.append(card);
   }
 }

@@ -1,12 +1,12 @@
 /**
  * What the dashboard knows about each run, built from TrainerEvents: columnar
- * step metrics for the charts plus the run's config, backend and outcome.
- * Pure (no DOM), so the host's tests and the bench drive the same code.
+ * step metrics for the charts plus the run's fold (config, backend, state,
+ * results: src/protocol/runState.ts). Pure (no DOM), so the host's tests and
+ * the bench drive the same code.
  */
-import type { RunConfig } from '../src/protocol/config';
-import type { BackendInfo, TrainerEvent } from '../src/protocol/messages';
-import { epochNumber, StepPace } from '../src/protocol/progress';
-import { isFinalCheckpoint, ProbeRecord, probeRecord, upsertProbe } from '../src/protocol/probes';
+import type { TrainerEvent } from '../src/protocol/messages';
+import { epochNumber } from '../src/protocol/progress';
+import { foldEvents, INITIAL_RUN, RunFold } from '../src/protocol/runState';
 import { Column } from './column';
 import { emptyRepresentation, ingestDiagnostics, noteCheckpoint, RepresentationData } from './representation';
 
@@ -21,24 +21,8 @@ export interface RunData {
   probeEpoch: Column;
   probeTestAcc: Column;
   probeTrainAcc: Column;
-  config?: RunConfig;
-  backend?: BackendInfo;
-  stepsPerEpoch?: number;
-  /** The pace of this run's steps since it (re)started, for time left. */
-  pace: StepPace;
-  state?: 'running' | 'completed' | 'stopped' | 'failed';
-  /** The headline: probe top-1 of the final checkpoint, named by top1Checkpoint. */
-  top1?: number;
-  top1Checkpoint?: string;
-  /** Every probe of the run, one per checkpoint. */
-  probes: ProbeRecord[];
-  error?: string;
-  hint?: string;
-  lastEpoch?: number;
-  /** Wall-clock ms of the first start and of the latest end (finished or failed). */
-  startedAt?: number;
-  endedAt?: number;
-  checkpoints: string[];
+  /** What the run's events say about it: state, config, backend, progress, probes, error. */
+  fold: RunFold;
   representation: RepresentationData;
   /** Bumped on every change, so views redraw only what moved. */
   version: number;
@@ -55,23 +39,21 @@ export function emptyRun(id: string): RunData {
     probeEpoch: new Column(16),
     probeTestAcc: new Column(16),
     probeTrainAcc: new Column(16),
-    checkpoints: [],
+    fold: INITIAL_RUN,
     representation: emptyRepresentation(),
-    pace: new StepPace(),
-    probes: [],
     version: 0,
   };
 }
 
-/** Applies events to a run in order; unknown kinds are ignored. */
+/** Applies events to a run in order: its fold, and the chart columns of steps, probe epochs and diagnostics. */
 export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
+  run.fold = foldEvents(events, run.fold);
   for (const e of events) {
     switch (e.type) {
       case 'step':
         // a run resumed from an earlier checkpoint replays steps: the replay replaces them
         if ((run.steps.last() ?? -Infinity) >= e.globalStep) dropStepsFrom(run, run.steps.lowerBound(e.globalStep));
         run.steps.push(e.globalStep);
-        run.pace.step(e.globalStep, e.t);
         run.epochOfStep.push(e.epoch);
         run.metrics.loss.push(num(e.loss));
         run.metrics.lr.push(e.lr);
@@ -79,19 +61,7 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         run.metrics.posSim.push(num(e.posSim));
         run.metrics.negSim.push(num(e.negSim));
         break;
-      case 'started':
-        run.startedAt ??= e.t;
-        run.config = e.config;
-        run.backend = e.backend;
-        run.stepsPerEpoch = e.stepsPerEpoch;
-        run.state = 'running';
-        run.error = run.hint = undefined;
-        break;
-      case 'epoch':
-        run.lastEpoch = e.epoch;
-        break;
       case 'checkpoint':
-        if (!run.checkpoints.includes(e.name)) run.checkpoints.push(e.name);
         noteCheckpoint(run.representation, e.name, e.epoch);
         break;
       case 'diagnostics':
@@ -101,25 +71,6 @@ export function ingest(run: RunData, events: readonly TrainerEvent[]): void {
         run.probeEpoch.push(epochNumber(e.epoch));
         run.probeTestAcc.push(e.testAcc);
         run.probeTrainAcc.push(e.trainAcc);
-        break;
-      case 'probeResult':
-        run.probes = upsertProbe(run.probes, probeRecord(e));
-        if (isFinalCheckpoint(e.checkpoint)) {
-          run.top1 = e.top1;
-          run.top1Checkpoint = e.checkpoint;
-        }
-        break;
-      case 'finished':
-        run.state = e.state;
-        run.endedAt = e.t;
-        // older runs put the probed checkpoint's top-1 here even when it was not the final one
-        if (e.top1 !== undefined && run.top1Checkpoint === undefined) run.top1 = e.top1;
-        break;
-      case 'failed':
-        run.state = 'failed';
-        run.endedAt = e.t;
-        run.error = e.error;
-        run.hint = e.hint;
         break;
     }
   }

@@ -3,6 +3,7 @@
  * terminal, plain lines otherwise (logs, CI), and the result at the end.
  */
 import type { TrainerEvent } from '../protocol/messages';
+import { foldRun, INITIAL_RUN, totalSteps } from '../protocol/runState';
 
 export function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
@@ -21,27 +22,24 @@ const fixed = (loss: number | null) => (loss === null ? 'NaN' : loss.toFixed(4))
 /** Returns an event listener; `quiet` prints only the start, warnings and the end. */
 export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = process.stderr): (ev: TrainerEvent) => void {
   const tty = out.isTTY && !quiet;
-  let epochs = 1;
-  let perEpoch = 1;
-  let startedAt = 0;
-  let firstStep: number | undefined;
+  let run = INITIAL_RUN;
   const line = (text: string) => out.write((tty ? '\r\x1b[K' : '') + text + '\n');
   return (ev) => {
+    run = foldRun(run, ev);
+    const epochs = run.config?.epochs ?? 1;
     switch (ev.type) {
       case 'started':
-        epochs = ev.config.epochs;
-        perEpoch = ev.stepsPerEpoch;
-        startedAt = ev.t;
         line(`run ${ev.runId}: ${ev.config.method} on ${ev.config.dataset.kind} (${ev.trainSize} train / ${ev.testSize} test), ${ev.config.encoder}, backend ${ev.backend.label}`);
         for (const s of ev.backend.skipped) line(`  not ${s.backend}: ${s.reason}`);
         if (ev.forkedFrom) line(`  a new run forked from ${ev.forkedFrom.runId} at its checkpoint ${ev.forkedFrom.checkpoint} (step ${ev.forkedFrom.globalStep}); that run is kept as it was`);
         break;
       case 'step': {
         if (!tty) return;
-        firstStep ??= ev.globalStep - 1;
-        const total = epochs * perEpoch;
+        const total = totalSteps(run) ?? 1;
         const done = ev.globalStep / total;
-        const rate = (ev.t - startedAt) / 1000 / Math.max(1, ev.globalStep - firstStep);
+        // seconds per step since the start, start-up included: the first step seen counts as one
+        const sinceStart = run.attemptStartedAt ?? ev.t;
+        const rate = (ev.t - sinceStart) / 1000 / Math.max(1, ev.globalStep - (run.paceFrom?.globalStep ?? ev.globalStep) + 1);
         out.write(
           `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${formatSeconds(rate * (total - ev.globalStep))}`,
         );

@@ -28,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     extensionUri: context.extensionUri,
     registry,
     stopRun: (runId: string) => void vscode.commands.executeCommand('supconLab.stopRun', runId),
+    resumeRun: (runId: string) => void vscode.commands.executeCommand('supconLab.resumeRun', runId),
     maps: new EmbeddingMaps(() => launcher.launch()),
   };
   const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);

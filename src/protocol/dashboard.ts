@@ -64,6 +64,8 @@ const WebviewMessageSchema = Type.Union([
   message('export', { kind: Type.Literal('csv'), fileName: FileName, data: Type.String({ maxLength: MAX_EXPORT_CHARS }) }),
   message('export', { kind: Type.Literal('png'), fileName: FileName, data: Type.String({ maxLength: MAX_EXPORT_CHARS, pattern: '^data:image/png;base64,' }) }),
   message('stop', { runId: RunFolderName }),
+  /** Resume an interrupted run (the resume command, which asks for its checkpoint). */
+  message('resume', { runId: RunFolderName }),
   message('map', MapRequestSchema.properties),
   message('error', { message: Type.String() }),
 ]);

@@ -42,25 +42,3 @@ export function stepProgressText(stepsDone: number, totalSteps: number, secondsL
   if (secondsLeft !== undefined && stepsDone < totalSteps) parts.push(`${formatDuration(secondsLeft)} left`);
   return parts.join(' · ');
 }
-
-/**
- * Tracks the pace of steps from their event times (ms), for time left. The
- * first step seen is the reference: it includes start-up work that later
- * steps do not.
- */
-export class StepPace {
-  private from?: { step: number; t: number };
-  private to?: { step: number; t: number };
-
-  /** Records a step event (its global step, 1-based count after it, and its time in ms). */
-  step(globalStep: number, t: number): void {
-    if (!this.from || globalStep <= this.from.step) this.from = { step: globalStep, t };
-    this.to = { step: globalStep, t };
-  }
-
-  /** Seconds left until `totalSteps`, at the pace so far; undefined before two steps. */
-  secondsLeft(totalSteps: number): number | undefined {
-    if (!this.from || !this.to) return undefined;
-    return timeLeft(this.to.step, totalSteps, this.to.step - this.from.step, (this.to.t - this.from.t) / 1000);
-  }
-}

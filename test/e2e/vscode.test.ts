@@ -7,7 +7,8 @@
  * show it with its checkpoint, a second run, set up with Customize…, stops
  * through its notification's Cancel; an earlier checkpoint's probe keeps the
  * run's headline; a run followed again after a reload stops with a checkpoint
- * at its last step; a deleted run leaves the dashboard; a views study started
+ * at its last step; a deleted run leaves the dashboard; a run killed
+ * mid-training reads interrupted with Resume on its card; a views study started
  * from the palette fills its results table. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
@@ -222,14 +223,18 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await shot('probe-table.png');
 
     // 11. A run started here, the window reloaded: it is followed again, and Stop ends it stopped with a checkpoint at its last step.
-    await runCommand(page, 'SupCon: Start SupCon Run');
-    await answer(page, 'Customize');
-    for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
-    const third = await waitFor('the third run live in the dashboard', async () => {
-      const info = frame.locator('.info-card').first();
-      const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
-      return runId && runId !== first.runId && runId !== second && runState === 'running' ? runId : undefined;
-    }, 240_000);
+    /** Starts a customized run of 200 epochs and waits for its card, running, first in the dashboard; gives its run id. */
+    const startLongRun = async (what: string, earlier: string[]): Promise<string> => {
+      await runCommand(page, 'SupCon: Start SupCon Run');
+      await answer(page, 'Customize');
+      for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
+      return waitFor(what, async () => {
+        const info = frame.locator('.info-card').first();
+        const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
+        return runId && !earlier.includes(runId) && runState === 'running' ? runId : undefined;
+      }, 240_000);
+    };
+    const third = await startLongRun('the third run live in the dashboard', [first.runId, second]);
     const thirdDir = path.join(session.workspace, '.supcon', 'runs', third);
     const readJsonFile = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
     await waitFor('the third run past its first steps', async () => (readJsonFile(path.join(thirdDir, 'status.json')).globalStep > 2 ? true : undefined), 120_000);
@@ -257,6 +262,25 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await waitFor('the deleted run gone from the dashboard', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).count()) === 0 ? true : undefined), 30_000);
     assert.ok(!fs.existsSync(thirdDir));
     lap('deleted run gone from the dashboard');
+
+    // 12b. A run killed mid-training (no end event): its card reads interrupted, as the Runs tree does, and offers Resume, not Stop; Resume asks for its checkpoint.
+    const killed = await startLongRun('the run to kill live in the dashboard', [first.runId, second, third]);
+    const killedDir = path.join(session.workspace, '.supcon', 'runs', killed);
+    await waitFor('a checkpoint of the run to kill', async () => (fs.existsSync(path.join(killedDir, 'checkpoints', 'last', 'manifest.json')) ? true : undefined), 180_000);
+    process.kill(readJsonFile(path.join(killedDir, 'status.json')).pid, 'SIGKILL');
+    const killedCard = frame.locator(`.info-card[data-run-id="${killed}"]`);
+    await waitFor('the killed run\'s card interrupted', async () => ((await killedCard.getAttribute('data-state', { timeout: 1000 })) === 'interrupted' ? true : undefined), 60_000);
+    assert.equal(await killedCard.locator('.state').innerText(), 'interrupted');
+    assert.equal(await killedCard.locator('vscode-button', { hasText: 'Stop' }).count(), 0, 'no Stop on a run that is not running');
+    await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(killed) }).locator('.codicon-warning').waitFor({ timeout: 30_000 });
+    await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
+    await frame.locator('#tab-charts').click();
+    await killedCard.locator('vscode-button', { hasText: 'Resume' }).click({ timeout: 15_000 });
+    const resumePick = page.locator('.quick-input-widget', { hasText: `Resume: checkpoint of ${killed}` });
+    await resumePick.locator('.monaco-list-row', { hasText: 'last' }).waitFor({ timeout: 30_000 });
+    await shot('killed-run-card.png');
+    await page.keyboard.press('Escape');
+    lap(`killed run ${killed}: card interrupted, Resume asks for its checkpoint`);
 
     // 13. A views study from the palette (one seed): its points in the Sweeps view, its results table filled.
     await runCommand(page, 'SupCon: Start Views Study');

@@ -6,6 +6,7 @@ test('accepts each well-formed webview message', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'select', runIds: ['20261128-142501-a-1f2e', '20261128-142501-a-1f2e'] }), { type: 'select', runIds: ['20261128-142501-a-1f2e'] });
   assert.deepEqual(parseWebviewMessage({ type: 'stop', runId: 'r1' }), { type: 'stop', runId: 'r1' });
+  assert.deepEqual(parseWebviewMessage({ type: 'resume', runId: 'r1' }), { type: 'resume', runId: 'r1' });
   assert.deepEqual(parseWebviewMessage({ type: 'export', kind: 'csv', fileName: 'runs.csv', data: 'a,b\n' }), { type: 'export', kind: 'csv', fileName: 'runs.csv', data: 'a,b\n' });
   assert.ok(parseWebviewMessage({ type: 'export', kind: 'png', fileName: 'c.png', data: 'data:image/png;base64,AAAA' }));
   assert.equal((parseWebviewMessage({ type: 'error', message: 'x'.repeat(5000) }) as { message: string }).message.length, 2000);
@@ -20,6 +21,8 @@ test('rejects malformed, unknown and dangerous messages', () => {
     { type: 'select', runIds: ['a/b'] },
     { type: 'select', runIds: Array.from({ length: MAX_SELECTED + 1 }, (_, i) => `r${i}`) },
     { type: 'stop', runId: '..' },
+    { type: 'resume', runId: '../x' },
+    { type: 'resume', runId: 'r1', checkpoint: 'last' },
     { type: 'stop', runId: 7 },
     { type: 'export', kind: 'exe', fileName: 'a', data: '' },
     { type: 'export', kind: 'csv', fileName: '../x.csv', data: '' },

@@ -20,10 +20,9 @@ test('steps become columns; a diverged loss (null) becomes NaN', () => {
   assert.deepEqual([...run.steps.view()], [1, 2, 3]);
   assert.deepEqual([...run.metrics.loss.view()], [2.5, NaN, 2.1]);
   assert.deepEqual([...run.probeTestAcc.view()], [0.4]);
-  assert.equal(run.state, 'completed');
-  assert.equal(run.top1, 0.8);
-  assert.deepEqual(run.checkpoints, ['last']);
-  assert.equal(run.backend?.label, 'wasm (CPU)');
+  assert.equal(run.fold.state, 'completed');
+  assert.equal(run.fold.top1, 0.8);
+  assert.equal(run.fold.backend?.label, 'wasm (CPU)');
 });
 
 test('batches append, reset replaces, and versions move on every change', () => {
@@ -42,8 +41,8 @@ test('batches append, reset replaces, and versions move on every change', () => 
 
 test('a failed event keeps its error and hint', () => {
   const run = new SeriesStore().apply('r', [{ t: 1, type: 'failed', error: 'out of memory', hint: 'lower batchSize' }], false);
-  assert.equal(run.state, 'failed');
-  assert.equal(run.hint, 'lower batchSize');
+  assert.equal(run.fold.state, 'failed');
+  assert.equal(run.fold.hint, 'lower batchSize');
 });
 
 test('steps replayed after a resume from an earlier checkpoint replace the old ones', () => {
@@ -64,8 +63,8 @@ test("a probe of an earlier checkpoint is a record of its own: the headline stay
     result('epoch-1', 10, 0.89, 7),
     { t: 8, type: 'finished', state: 'completed' },
   ], false);
-  assert.deepEqual([run.top1, run.top1Checkpoint], [0.99, 'last']);
-  assert.deepEqual(run.probes.map((p) => [p.checkpoint, p.top1]), [['epoch-1', 0.89], ['last', 0.99]]);
+  assert.deepEqual([run.fold.top1, run.fold.top1Checkpoint], [0.99, 'last']);
+  assert.deepEqual(run.fold.probes.map((p) => [p.checkpoint, p.top1]), [['epoch-1', 0.89], ['last', 0.99]]);
   const rows = probeRows([run], (id) => `run ${id}`);
   assert.deepEqual(rows.map((r) => [r.run, r.checkpoint, r.step, r.top1, r.best, r.settings, r.headline]), [
     ['run r', 'epoch-1', '10', '89.00%', '89.00% (epoch 10)', '10 epochs, lr 0.1, batch 60', false],
@@ -73,5 +72,5 @@ test("a probe of an earlier checkpoint is a record of its own: the headline stay
   ]);
   // a run recorded before probe records: the earlier probe's finished event no longer moves a headline that has its checkpoint
   store.apply('r', [result('epoch-1', 10, 0.5, 9), { t: 10, type: 'finished', state: 'completed', top1: 0.5 }], false);
-  assert.equal(run.top1, 0.99);
+  assert.equal(run.fold.top1, 0.99);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkpointPosition, epochNumber, formatDuration, stepProgressText, StepPace, timeLeft } from '../../src/protocol/progress';
+import { checkpointPosition, epochNumber, formatDuration, stepProgressText, timeLeft } from '../../src/protocol/progress';
 
 test('one epoch numbering from 1: events, checkpoints', () => {
   assert.equal(epochNumber(0), 1);
@@ -14,14 +14,6 @@ test('durations read as estimates; time left from the pace of the steps timed', 
   assert.deepEqual([12, 44, 61, 3599, 3600, 4830].map(formatDuration), ['10 s', '45 s', '1 min', '1 h', '1 h', '1 h 21 min']);
   assert.equal(timeLeft(5, 20, 0, 0), undefined);
   assert.equal(timeLeft(5, 20, 4, 8), 30);
-  const pace = new StepPace();
-  pace.step(1, 10_000);
-  assert.equal(pace.secondsLeft(100), undefined, 'one step: no pace yet');
-  pace.step(11, 30_000);
-  assert.equal(pace.secondsLeft(101), 180);
-  pace.step(1, 40_000); // a resume from an earlier checkpoint starts the pace again
-  pace.step(3, 44_000);
-  assert.equal(pace.secondsLeft(5), 4);
   assert.equal(stepProgressText(40, 468, 361), 'step 40/468 · 6 min left');
   assert.equal(stepProgressText(468, 468, 0), 'step 468/468');
   assert.equal(stepProgressText(3, 468), 'step 3/468');

@@ -23,6 +23,7 @@ export interface DashboardDeps {
   extensionUri: vscode.Uri;
   registry: RunRegistry;
   stopRun: (runId: string) => void;
+  resumeRun: (runId: string) => void;
   maps: EmbeddingMaps;
 }
 
@@ -141,6 +142,9 @@ export class DashboardPanel implements vscode.Disposable {
         break;
       case 'stop':
         this.deps.stopRun(msg.runId);
+        break;
+      case 'resume':
+        this.deps.resumeRun(msg.runId);
         break;
       case 'export':
         guard('export', () => this.export(msg.kind, msg.fileName, msg.data))();

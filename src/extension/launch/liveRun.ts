@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunConfig } from '../../protocol/config';
 import type { BackendInfo, TrainerEvent } from '../../protocol/messages';
-import { epochNumber, stepProgressText, StepPace } from '../../protocol/progress';
+import { epochNumber, stepProgressText } from '../../protocol/progress';
 import { runFiles } from '../../protocol/runFolder';
+import { foldRun, INITIAL_RUN, RunFold, secondsLeft, totalSteps } from '../../protocol/runState';
 import type { TrainerExit } from './trainerProcess';
 
 /** What a LiveRun drives: a trainer it spawned, or one it re-attached to after a window reload. */
@@ -55,6 +56,33 @@ export interface LiveRunEvents {
   exit: [RunOutcome];
 }
 
+/** What the status bar and progress notification show of a run's fold; a probe job's fraction is its probe's. */
+export function runProgress(job: RunJob, run: RunFold): RunProgress {
+  const epochs = run.config?.epochs ?? 0;
+  const steps = totalSteps(run);
+  const p: RunProgress = { epoch: run.epoch === undefined ? 0 : epochNumber(run.epoch), epochs, steps, step: run.globalStep, loss: run.loss, imagesPerSec: run.imagesPerSec };
+  if (run.globalStep !== undefined) p.secondsLeft = secondsLeft(run);
+  if (run.probeEpoch !== undefined) {
+    p.probeEpoch = epochNumber(run.probeEpoch);
+    p.probeEpochs = run.probeEpochs;
+  }
+  if (job === 'probe') {
+    if (run.probeEpoch !== undefined) p.fraction = Math.min(1, run.probeEpoch / Math.max(1, run.probeEpochs ?? 0));
+  } else if (run.globalStep !== undefined && steps) {
+    p.fraction = Math.min(1, run.globalStep / steps);
+  }
+  return p;
+}
+
+/** How the run's events say it ended, before the process exit is known; undefined while nothing says so. */
+export function runOutcome(run: RunFold): RunOutcome | undefined {
+  if (run.state === 'failed') return { state: 'failed', error: run.error, hint: run.hint };
+  const probe = run.attemptProbe;
+  const top1 = probe?.top1 ?? (run.top1Checkpoint === undefined ? run.top1 : undefined);
+  if (run.state === 'completed' || run.state === 'stopped') return { state: run.state, top1, probed: probe?.checkpoint };
+  return probe ? { state: 'completed', top1, probed: probe.checkpoint } : undefined;
+}
+
 /** "epoch 2/10", "step 300/468 · 4 min left", "loss 1.234", "850 img/s": what the status bar and the progress notification show. */
 export function progressParts(job: RunJob, p: RunProgress): string[] {
   const parts: string[] = [];
@@ -79,15 +107,12 @@ export function metricsSize(runDir: string | undefined): number {
 export class LiveRun extends EventEmitter<LiveRunEvents> {
   runId?: string;
   runDir?: string;
-  config?: RunConfig;
-  backend?: BackendInfo;
   readonly history: TrainerEvent[] = [];
-  progress: RunProgress = { epoch: 0, epochs: 0 };
-  outcome?: RunOutcome;
+  /** Everything this window saw of the run: primed events, then the trainer's. */
+  fold: RunFold = INITIAL_RUN;
+  /** Set when the process has exited. */
+  private exitOutcome?: RunOutcome;
   readonly spawnOffset: number;
-  private stepsPerEpoch = 0;
-  private probeEpochs = 0;
-  private readonly pace = new StepPace();
 
   constructor(readonly job: RunJob, readonly proc: TrainerHandle, readonly runsDir: string, runId?: string) {
     super();
@@ -102,6 +127,23 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
 
   get label(): string {
     return this.runId ?? `${this.job}…`;
+  }
+
+  get config(): RunConfig | undefined {
+    return this.fold.config;
+  }
+
+  get backend(): BackendInfo | undefined {
+    return this.fold.backend;
+  }
+
+  get progress(): RunProgress {
+    return runProgress(this.job, this.fold);
+  }
+
+  /** How the run ended: from its events until the process exits, then with what the exit says. */
+  get outcome(): RunOutcome | undefined {
+    return this.exitOutcome ?? runOutcome(this.fold);
   }
 
   stop(): void {
@@ -120,47 +162,11 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
   }
 
   private apply(e: TrainerEvent): void {
-    const p = this.progress;
-    switch (e.type) {
-      case 'started':
-        this.config = e.config;
-        this.backend = e.backend;
-        this.stepsPerEpoch = e.stepsPerEpoch;
-        p.epochs = e.config.epochs;
-        p.steps = e.stepsPerEpoch * e.config.epochs;
-        if (this.runId !== e.runId) {
-          this.runId = e.runId;
-          this.runDir = path.join(this.runsDir, e.runId);
-          this.emit('identified', e.runId);
-        }
-        break;
-      case 'step':
-        p.epoch = e.epoch + 1;
-        if (e.loss !== null) p.loss = e.loss;
-        p.imagesPerSec = e.imagesPerSec;
-        p.step = e.globalStep;
-        this.pace.step(e.globalStep, e.t);
-        p.secondsLeft = this.pace.secondsLeft(p.steps ?? 0);
-        if (this.stepsPerEpoch && p.epochs) p.fraction = Math.min(1, e.globalStep / (this.stepsPerEpoch * p.epochs));
-        break;
-      case 'epoch':
-        p.epoch = e.epoch + 1;
-        break;
-      case 'probeProgress':
-        this.probeEpochs = e.epochs;
-        p.probeEpoch = epochNumber(e.epoch);
-        p.probeEpochs = e.epochs;
-        if (this.job === 'probe') p.fraction = Math.min(1, e.epoch / Math.max(1, this.probeEpochs));
-        break;
-      case 'probeResult':
-        this.outcome = { ...(this.outcome ?? { state: 'completed' }), top1: e.top1, probed: e.checkpoint };
-        break;
-      case 'finished':
-        this.outcome = { state: e.state, top1: this.outcome?.top1 ?? e.top1, probed: this.outcome?.probed };
-        break;
-      case 'failed':
-        this.outcome = { state: 'failed', error: e.error, hint: e.hint };
-        break;
+    this.fold = foldRun(this.fold, e);
+    if (e.type === 'started' && this.runId !== e.runId) {
+      this.runId = e.runId;
+      this.runDir = path.join(this.runsDir, e.runId);
+      this.emit('identified', e.runId);
     }
   }
 
@@ -171,7 +177,7 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
     else if (x.signal && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer was ended by ${x.signal}.`, hint: 'The run reads as interrupted: resume it from its last checkpoint.' };
     else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with code ${x.code}.`, hint: lastLine(x.stderrTail) };
     outcome ??= { state: 'failed', error: 'The trainer exited without reporting how its run ended.', hint: lastLine(x.stderrTail) };
-    this.outcome = outcome;
+    this.exitOutcome = outcome;
     this.emit('exit', outcome);
   }
 }

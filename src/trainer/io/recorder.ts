@@ -9,14 +9,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunConfig } from '../../protocol/config';
 import type { TrainerEvent } from '../../protocol/messages';
-import { isFinalCheckpoint, probeRecord, upsertProbe } from '../../protocol/probes';
 import { newRunId, readStatus, RunParent, RunStatus, runFiles } from '../../protocol/runFolder';
 import { removeQuietly, writeAll, writeFileAtomic, writeJsonAtomic } from '../../protocol/atomicFile';
+import { foldRun, INITIAL_RUN, RunFold } from '../../protocol/runState';
 
 /** An event before the recorder stamps its time. */
 export type EventBody = TrainerEvent extends infer E ? (E extends TrainerEvent ? Omit<E, 't'> : never) : never;
 
 const STATUS_INTERVAL_MS = 2000;
+/** Events that change status.json; steps rewrite it at most every STATUS_INTERVAL_MS. */
+const STATUS_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['started', 'step', 'epoch', 'probeResult', 'finished', 'failed']);
 /** Tries at a fresh run id when another trainer took the same one in the same second. */
 const ID_TRIES = 8;
 
@@ -27,12 +29,15 @@ export class RunRecorder {
   /** Bytes of complete lines in metrics.jsonl. */
   private metricsEnd: number;
   private lastStatusWrite = 0;
+  /** This process's events folded onto what status.json held, so a reopened run keeps its step, probes and headline. */
+  private run: RunFold;
 
   private constructor(
     readonly runDir: string,
     public status: RunStatus,
     private readonly listener?: (ev: TrainerEvent) => void,
   ) {
+    this.run = foldOfStatus(status);
     this.metricsFd = fs.openSync(runFiles(runDir).metrics, 'a');
     this.metricsEnd = fs.fstatSync(this.metricsFd).size;
     this.writeStatus();
@@ -96,40 +101,9 @@ export class RunRecorder {
   }
 
   private fold(ev: TrainerEvent): void {
-    const s = this.status;
-    switch (ev.type) {
-      case 'started':
-        s.backend = ev.backend;
-        break;
-      case 'step':
-        s.globalStep = ev.globalStep;
-        s.epoch = ev.epoch;
-        if (ev.loss !== null) s.lastLoss = ev.loss;
-        if (ev.t - this.lastStatusWrite < STATUS_INTERVAL_MS) return;
-        break;
-      case 'epoch':
-        s.epoch = ev.epoch;
-        break;
-      case 'probeResult':
-        s.probes = upsertProbe(Array.isArray(s.probes) ? s.probes : [], probeRecord(ev));
-        if (isFinalCheckpoint(ev.checkpoint)) {
-          s.top1 = ev.top1;
-          s.top1Checkpoint = ev.checkpoint;
-        }
-        break;
-      case 'finished':
-        s.state = ev.state;
-        s.endedAt = ev.t;
-        break;
-      case 'failed':
-        s.state = 'failed';
-        s.error = ev.error;
-        s.hint = ev.hint;
-        s.endedAt = ev.t;
-        break;
-      default:
-        return;
-    }
+    this.run = foldRun(this.run, ev);
+    this.status = { ...this.status, ...statusFields(this.run) };
+    if (!STATUS_EVENTS.has(ev.type) || (ev.type === 'step' && ev.t - this.lastStatusWrite < STATUS_INTERVAL_MS)) return;
     this.writeStatus();
   }
 
@@ -187,6 +161,28 @@ export function createRunFolder(runsDir: string, config: RunConfig, status: RunS
     }
     return runDir;
   }
+
+/** What status.json holds of a run's events, as the fold they continue. */
+function foldOfStatus(s: RunStatus): RunFold {
+  const probes = Array.isArray(s.probes) ? s.probes : [];
+  return { ...INITIAL_RUN, epoch: s.epoch, globalStep: s.globalStep, loss: s.lastLoss, backend: s.backend, probes, top1: s.top1, top1Checkpoint: s.top1Checkpoint };
+}
+
+/** The fields of status.json that come from events; the process's own (pid, host, times, parent) stay the recorder's. */
+function statusFields(run: RunFold): Partial<RunStatus> {
+  return {
+    state: run.state ?? 'running',
+    endedAt: run.endedAt,
+    epoch: run.epoch ?? 0,
+    globalStep: run.globalStep ?? 0,
+    backend: run.backend,
+    lastLoss: run.loss,
+    top1: run.top1,
+    top1Checkpoint: run.top1Checkpoint,
+    probes: run.probes.length ? [...run.probes] : undefined,
+    error: run.error,
+    hint: run.hint,
+  };
 }
 
 function freshStatus(): RunStatus {
