@@ -80,7 +80,9 @@ async function latency(print: (line: string) => void): Promise<void> {
   feed?.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
-  print(`latency trainer->webview at ${RATE} events/s (${latencies.length} events in ${messages} batches): p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(latencies[latencies.length - 1])} (target p99 < 50 ms)`);
+  print(
+    `latency trainer->webview at ${RATE} events/s (${latencies.length} events in ${messages} batches): p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(latencies[latencies.length - 1])} (target p99 < 50 ms)`,
+  );
 }
 
 function time<T>(fn: () => T, repeat = 5): { best: number; value: T } {
@@ -108,7 +110,14 @@ function drawMillion(print: (line: string) => void): void {
   print(`EMA + downsample 1,000,000 points: ${ms(smooth.best)}`);
   const zoom = time(() => alignSeries([{ x: x.view(), y: y.view() }], 1000, [250_000, 260_000]));
   print(`zoomed to 10,000 of 1,000,000 points: ${ms(zoom.best)}`);
-  const four = time(() => alignSeries([0, 1, 2, 3].map(() => ({ x: x.view(), y: y.view() })), 1000), 3);
+  const four = time(
+    () =>
+      alignSeries(
+        [0, 1, 2, 3].map(() => ({ x: x.view(), y: y.view() })),
+        1000,
+      ),
+    3,
+  );
   print(`4 runs overlaid, 1,000,000 points each: ${ms(four.best)}`);
 }
 
@@ -120,7 +129,10 @@ function listTenThousand(print: (line: string) => void): void {
     const dir = path.join(root, id);
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'config.json'), config);
-    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ state: 'completed', pid: 1, host: 'elsewhere', startedAt: 0, updatedAt: 0, epoch: 10, globalStep: 100, top1: 0.8, lastLoss: 1.2 }));
+    fs.writeFileSync(
+      path.join(dir, 'status.json'),
+      JSON.stringify({ state: 'completed', pid: 1, host: 'elsewhere', startedAt: 0, updatedAt: 0, epoch: 10, globalStep: 100, top1: 0.8, lastLoss: 1.2 }),
+    );
   }
   const r = time(() => listRuns(root).map((run) => runItemModel(run)), 3);
   print(`Runs tree over 10,000 runs (listRuns + item models): ${ms(r.best)} for ${r.value.length} items (target < 500 ms)`);

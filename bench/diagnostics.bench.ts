@@ -27,8 +27,15 @@ export default async function (print: (line: string) => void): Promise<void> {
   const backend = await initBackend('wasm');
   const rng = new Rng(1);
   const dataset: Dataset = {
-    name: 'bench', classes: [...'0123456789'], height: SIDE, width: SIDE, channels: 1, mean: [0.5], std: [0.25],
-    train: randomSplit(60_000, rng), test: randomSplit(10_000, rng),
+    name: 'bench',
+    classes: [...'0123456789'],
+    height: SIDE,
+    width: SIDE,
+    channels: 1,
+    mean: [0.5],
+    std: [0.25],
+    train: randomSplit(60_000, rng),
+    test: randomSplit(10_000, rng),
   };
   const config = resolveConfig({});
   const model = buildModel(config, dataset);
@@ -55,7 +62,10 @@ export default async function (print: (line: string) => void): Promise<void> {
   print(`${backend.label}; monitor on ${subsets.test.length} test images, ${subsets.bank.length}-image bank, 2 views for alignment`);
   print('| setup | steps/epoch | s/step | epoch s | diagnostics s | fraction of epoch |');
   print('|---|---|---|---|---|---|');
-  for (const [name, train] of [['default (60,000 train)', 60_000], ['demo (trainLimit 10,000)', 10_000]] as const) {
+  for (const [name, train] of [
+    ['default (60,000 train)', 60_000],
+    ['demo (trainLimit 10,000)', 10_000],
+  ] as const) {
     const perEpoch = stepsPerEpoch(train, batch);
     const epoch = perEpoch * step;
     print(`| ${name} | ${perEpoch} | ${step.toFixed(2)} | ${epoch.toFixed(0)} | ${monitor.toFixed(1)} | ${((100 * monitor) / epoch).toFixed(1)}% |`);

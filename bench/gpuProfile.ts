@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   const dataset = { name: 'bench', classes: [...'0123456789'], height: side, width: side, channels: 1 as const, mean: [0.5], std: [0.25] };
   const model = buildModel(config, dataset);
   const rng = new Rng(1);
-  const x = tf.tensor4d(Float32Array.from({ length: batch * views * side * side }, () => rng.next() * 2 - 1), [batch * views, side, side, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * views * side * side }, () => rng.next() * 2 - 1),
+    [batch * views, side, side, 1],
+  );
   const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);
   let issueMs = 0;
   const step = async () => {
@@ -84,7 +87,9 @@ async function main(): Promise<void> {
   const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
 
   console.log(`${encoder}, batch ${batch} x ${views} views on ${info.label}`);
-  console.log(`step ${(seconds * 1000).toFixed(1)} ms (${(batch / seconds).toFixed(0)} images/s), of which ${perStep.issueMs.toFixed(1)} ms on the CPU issuing it; ${perStep.dispatches} dispatches, ${perStep.readbacks} readbacks (${perStep.bytesRead} bytes) per step`);
+  console.log(
+    `step ${(seconds * 1000).toFixed(1)} ms (${(batch / seconds).toFixed(0)} images/s), of which ${perStep.issueMs.toFixed(1)} ms on the CPU issuing it; ${perStep.dispatches} dispatches, ${perStep.readbacks} readbacks (${perStep.bytesRead} bytes) per step`,
+  );
   if (timed > 0) {
     console.log(`GPU kernel time in one profiled step: ${timed.toFixed(1)} ms over ${profile.kernels.length} kernels`);
     console.log('| kernel (by op) | GPU ms | share |');
@@ -96,7 +101,20 @@ async function main(): Promise<void> {
   } else {
     console.log('no kernel times: this adapter has no timestamp queries (a software adapter); dispatch and readback counts only');
   }
-  console.log(JSON.stringify({ encoder, batch, views, backend: info.label, seconds, imagesPerSec: batch / seconds, ...perStep, gpuMs: timed, kernels: profile.kernels.length, top: top.map(([k, v]) => ({ kernel: k, ...v })) }));
+  console.log(
+    JSON.stringify({
+      encoder,
+      batch,
+      views,
+      backend: info.label,
+      seconds,
+      imagesPerSec: batch / seconds,
+      ...perStep,
+      gpuMs: timed,
+      kernels: profile.kernels.length,
+      top: top.map(([k, v]) => ({ kernel: k, ...v })),
+    }),
+  );
   tf.dispose(x);
   disposeModel(model);
   await releaseBackend();

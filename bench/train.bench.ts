@@ -117,7 +117,9 @@ export default async function (print: (line: string) => void): Promise<void> {
       }
       if (all) print(`**PyTorch / SupCon Lab (${product.backend}): ${(all.imagesPerSec / product.imagesPerSec!).toFixed(2)}x** (goal: at most ${encoder === 'convnet' ? 2 : 3}x)`);
     } else if (gemm) {
-      print(`PyTorch not installed (python3 -c 'import torch' fails): the machine's fp32 GEMM rate (numpy, 2048^3) is ${gemm.toFixed(1)} GFLOP/s; ${product.backend} reaches ${product.gflops!.toFixed(2)} GFLOP/s, ${((100 * product.gflops!) / gemm).toFixed(0)}% of it`);
+      print(
+        `PyTorch not installed (python3 -c 'import torch' fails): the machine's fp32 GEMM rate (numpy, 2048^3) is ${gemm.toFixed(1)} GFLOP/s; ${product.backend} reaches ${product.gflops!.toFixed(2)} GFLOP/s, ${((100 * product.gflops!) / gemm).toFixed(0)}% of it`,
+      );
     } else {
       print('PyTorch and numpy not installed: no reference on this machine');
     }

@@ -45,14 +45,31 @@ async function main(): Promise<void> {
   for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
   const labels = Int32Array.from({ length: count }, (_, i) => i % 10);
   const dataset: Dataset = {
-    name: 'bench', classes: [...'0123456789'], height: side, width: side, channels: 1, mean: [0.5], std: [0.25],
-    train: { images, labels, count }, test: { images, labels, count },
+    name: 'bench',
+    classes: [...'0123456789'],
+    height: side,
+    width: side,
+    channels: 1,
+    mean: [0.5],
+    std: [0.25],
+    train: { images, labels, count },
+    test: { images, labels, count },
   };
   const config = resolveConfig({ encoder, batchSize: batch });
   const model = buildModel(config, dataset);
   const dims = { height: side, width: side, channels: 1 };
   const flops = 3 * (await forwardFlops(() => model.encoder.forward(tf.zeros([batch * 2, side, side, 1]), false)));
-  const pool = threads > 1 ? await TrainingPool.start({ threads, config, shape: { height: side, width: side, channels: 1, classes: dataset.classes }, batch, variables: [...modelVariables(model).values()], globalStep: 0 }) : undefined;
+  const pool =
+    threads > 1
+      ? await TrainingPool.start({
+          threads,
+          config,
+          shape: { height: side, width: side, channels: 1, classes: dataset.classes },
+          batch,
+          variables: [...modelVariables(model).values()],
+          globalStep: 0,
+        })
+      : undefined;
   const buffer = pool?.input ?? new Float32Array(batch * 2 * side * side);
   const step = async (k: number) => {
     if (pool) {

@@ -26,16 +26,38 @@ const leanTfjs = {
 };
 // backend/init.ts resolves the bundled wasm backend's package folder on purpose: its .wasm files live there.
 const logOverride = { 'require-resolve-not-external': 'silent' };
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], plugins: [leanTfjs], sourcemap: true, external, logLevel: 'warning', logOverride };
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  plugins: [leanTfjs],
+  sourcemap: true,
+  external,
+  logLevel: 'warning',
+  logOverride,
+};
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   // a data-parallel training replica, run by the trainer in worker threads beside cli.js
   { ...node, entryPoints: { trainReplica: 'src/trainer/parallel/worker.ts' } },
-  { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: { webview: 'webview/main.ts' }, loader: { '.css': 'css' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+    entryPoints: { webview: 'webview/main.ts' },
+    loader: { '.css': 'css' },
+  },
   // --bench: the benches that run where tsx is not installed (bench/gpu.sh)
-  ...(process.argv.includes('--bench') ? [{ ...node, sourcemap: false, entryPoints: { 'bench/trainWorker': 'bench/trainWorker.ts', 'bench/gpuProfile': 'bench/gpuProfile.ts' } }] : []),
+  ...(process.argv.includes('--bench')
+    ? [{ ...node, sourcemap: false, entryPoints: { 'bench/trainWorker': 'bench/trainWorker.ts', 'bench/gpuProfile': 'bench/gpuProfile.ts' } }]
+    : []),
 ].filter((b) => Object.values(b.entryPoints).every((f) => fs.existsSync(f)));
 
 fs.mkdirSync('dist', { recursive: true });

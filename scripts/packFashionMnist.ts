@@ -25,7 +25,10 @@ export async function packFashionMnist(outDir: string): Promise<'written' | 'up 
   const ds = await convertFashionMnistPackage(undefined, undefined, () => {});
   fs.mkdirSync(outDir, { recursive: true });
   fs.rmSync(stamp, { force: true });
-  for (const [prefix, split] of [['train', ds.train], ['t10k', ds.test]] as const) {
+  for (const [prefix, split] of [
+    ['train', ds.train],
+    ['t10k', ds.test],
+  ] as const) {
     const names = idxFileNames(prefix);
     const [images, labels] = encodeIdxSplit(split, ds.height, ds.width);
     writeFileAtomic(path.join(outDir, `${names.images}.gz`), zlib.gzipSync(images, { level: 6 }));

@@ -18,7 +18,11 @@ const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const modules = path.join(root, 'node_modules');
 
 /** Files of `dir` (relative), recursively. */
-const filesIn = (dir) => fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+const filesIn = (dir) =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 
 function copy(from, to) {
   fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -30,21 +34,44 @@ function runtimeFiles(target) {
   const [platform, arch] = target.split('-');
   const dawn = platform === 'darwin' ? 'darwin-universal' : target;
   const wasm = JSON.parse(fs.readFileSync(path.join(modules, '@tensorflow/tfjs-backend-wasm/package.json'), 'utf8'));
-  const sharpPackages = ['sharp', '@img/colour', 'detect-libc', 'semver', `@img/sharp-${platform}-${arch}`, ...(platform === 'win32' ? [] : [`@img/sharp-libvips-${platform}-${arch}`])];
+  const sharpPackages = [
+    'sharp',
+    '@img/colour',
+    'detect-libc',
+    'semver',
+    `@img/sharp-${platform}-${arch}`,
+    ...(platform === 'win32' ? [] : [`@img/sharp-libvips-${platform}-${arch}`]),
+  ];
   return {
     // backend/init.ts reads each backend package's version from its package.json, and points the wasm
     // backend at that package's folder (require.resolve of its main file) for the .wasm files.
     '@tensorflow/tfjs-backend-webgpu': ['package.json'],
-    '@tensorflow/tfjs-backend-wasm': ['package.json', wasm.main, ...filesIn(path.join(modules, '@tensorflow/tfjs-backend-wasm/dist')).filter((f) => f.endsWith('.wasm')).map((f) => `dist/${f}`)],
+    '@tensorflow/tfjs-backend-wasm': [
+      'package.json',
+      wasm.main,
+      ...filesIn(path.join(modules, '@tensorflow/tfjs-backend-wasm/dist'))
+        .filter((f) => f.endsWith('.wasm'))
+        .map((f) => `dist/${f}`),
+    ],
     webgpu: ['package.json', 'index.js', 'LICENSE.md', ...filesIn(path.join(modules, 'webgpu/dist', dawn)).map((f) => `dist/${dawn}/${f}`)],
-    ...Object.fromEntries(sharpPackages.map((p) => [p, fs.existsSync(path.join(modules, p)) ? filesIn(path.join(modules, p)).filter((f) => !/\.(md|d\.c?m?ts)$/.test(f) && !f.startsWith(`src${path.sep}`)) : undefined])),
+    ...Object.fromEntries(
+      sharpPackages.map((p) => [
+        p,
+        fs.existsSync(path.join(modules, p)) ? filesIn(path.join(modules, p)).filter((f) => !/\.(md|d\.c?m?ts)$/.test(f) && !f.startsWith(`src${path.sep}`)) : undefined,
+      ]),
+    ),
   };
 }
 
 function stage(target) {
   const files = runtimeFiles(target);
-  const missing = Object.entries(files).filter(([, f]) => !f).map(([name]) => name);
-  if (missing.length) return { skipped: `needs ${missing.join(', ')} in node_modules (npm install --no-save --os=${target.split('-')[0]} --cpu=${target.split('-')[1]} sharp@${pkg.dependencies.sharp})` };
+  const missing = Object.entries(files)
+    .filter(([, f]) => !f)
+    .map(([name]) => name);
+  if (missing.length)
+    return {
+      skipped: `needs ${missing.join(', ')} in node_modules (npm install --no-save --os=${target.split('-')[0]} --cpu=${target.split('-')[1]} sharp@${pkg.dependencies.sharp})`,
+    };
   const dir = path.join(root, '.package', target);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const f of filesIn('dist').filter((f) => !f.endsWith('.map'))) copy(path.join('dist', f), path.join(dir, 'dist', f));
@@ -57,7 +84,11 @@ function stage(target) {
   fs.copyFileSync('.vscodeignore', path.join(dir, '.vscodeignore'));
   const out = path.join(outDir, `${pkg.name}-${target}-${pkg.version}.vsix`);
   const vsce = path.join(modules, '@vscode/vsce/vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--target', target, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--target', target, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out],
+    { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   if (r.status !== 0) throw new Error(`vsce package --target ${target} failed (exit ${r.status})`);
   fs.rmSync(dir, { recursive: true, force: true });
   const data = filesIn('dist/data').reduce((n, f) => n + fs.statSync(path.join('dist/data', f)).size, 0);

@@ -9,10 +9,9 @@ const filters = process.argv.slice(2);
 
 /**
  * The package.json scripts run before the tests, in order; the first to fail
- * stops the run. FORMAT CHECK: add 'format:check' here once the code has been
- * formatted with `npm run format`.
+ * stops the run.
  */
-const checks = ['lint', 'typecheck'];
+const checks = ['lint', 'format:check', 'typecheck'];
 // npm passes its own path to scripts; run directly, `npm` from the PATH (no shell either way).
 const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
 for (const check of filters.length ? [] : checks) {

@@ -61,7 +61,11 @@ export class ChartView {
   private lastDraw = '';
   private input?: ChartInput;
 
-  constructor(readonly spec: ChartSpec, parent: HTMLElement, private readonly onZoom: (range?: [number, number]) => void) {
+  constructor(
+    readonly spec: ChartSpec,
+    parent: HTMLElement,
+    private readonly onZoom: (range?: [number, number]) => void,
+  ) {
     this.element = document.createElement('section');
     this.element.className = 'card';
     this.element.dataset.metric = spec.id;
@@ -192,14 +196,16 @@ export class ChartView {
         // Zoom is ours, not uPlot's: a drag selects an x range and the next draw re-aligns the data inside it.
         cursor: { drag: { x: true, y: false, setScale: false }, bind: { dblclick: () => null }, sync: { key: this.spec.x } },
         hooks: {
-          setSelect: [(u) => {
-            const { left, width } = u.select;
-            if (width < 2) return;
-            const range: [number, number] = [u.posToVal(left, 'x'), u.posToVal(left + width, 'x')];
-            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-            if (this.spec.x === 'step') this.onZoom(range);
-            else u.setScale('x', { min: range[0], max: range[1] });
-          }],
+          setSelect: [
+            (u) => {
+              const { left, width } = u.select;
+              if (width < 2) return;
+              const range: [number, number] = [u.posToVal(left, 'x'), u.posToVal(left + width, 'x')];
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              if (this.spec.x === 'step') this.onZoom(range);
+              else u.setScale('x', { min: range[0], max: range[1] });
+            },
+          ],
           ready: [(u) => u.over.addEventListener('dblclick', () => (this.spec.x === 'step' ? this.onZoom(undefined) : this.resetProbeZoom()))],
         },
       },

@@ -46,7 +46,16 @@ export function resultsCsv(runs: readonly RunData[], labelOf: (id: string) => st
   for (const run of runs) {
     const f = run.fold;
     const duration = f.startedAt !== undefined && f.endedAt !== undefined ? (f.endedAt - f.startedAt) / 1000 : NaN;
-    const row: (string | number)[] = [run.id, labelOf(run.id), ...SETTINGS.map((field) => setting(f.config, field)), f.state ?? '', lastFinite(run.metrics.loss.view()), f.top1 ?? NaN, f.top1Checkpoint ?? '', duration];
+    const row: (string | number)[] = [
+      run.id,
+      labelOf(run.id),
+      ...SETTINGS.map((field) => setting(f.config, field)),
+      f.state ?? '',
+      lastFinite(run.metrics.loss.view()),
+      f.top1 ?? NaN,
+      f.top1Checkpoint ?? '',
+      duration,
+    ];
     lines.push(row.map(cell).join(','));
   }
   return lines.join('\n') + '\n';

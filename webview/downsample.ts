@@ -53,7 +53,14 @@ export function alignSeries(series: XY[], buckets: number, range?: [number, numb
       if (xs.size <= 2 * buckets) xs.add(v);
     }
   }
-  if (xs.size <= 2 * buckets) return exactJoin(series, [...xs].sort((a, b) => a - b), x0, x1, pointsIn);
+  if (xs.size <= 2 * buckets)
+    return exactJoin(
+      series,
+      [...xs].sort((a, b) => a - b),
+      x0,
+      x1,
+      pointsIn,
+    );
   return bucketJoin(series, x0, x1, buckets, pointsIn);
 }
 
@@ -92,13 +99,22 @@ function bucketJoin(series: XY[], x0: number, x1: number, buckets: number, point
       const yv = s.y[i];
       if (xv < x0 || xv > x1 || !finite(yv)) continue;
       const b = Math.min(buckets - 1, ((xv - x0) / width) | 0);
-      if (yv < lo[b]) { lo[b] = yv; loAt[b] = i; }
-      if (yv > hi[b]) { hi[b] = yv; hiAt[b] = i; }
+      if (yv < lo[b]) {
+        lo[b] = yv;
+        loAt[b] = i;
+      }
+      if (yv > hi[b]) {
+        hi[b] = yv;
+        hiAt[b] = i;
+      }
     }
     const y: (number | null)[] = new Array(2 * buckets).fill(null);
     for (let b = 0; b < buckets; b++) {
       if (lo[b] === Infinity) continue;
-      if (lo[b] === hi[b]) { y[2 * b] = lo[b]; continue; }
+      if (lo[b] === hi[b]) {
+        y[2 * b] = lo[b];
+        continue;
+      }
       const minFirst = loAt[b] <= hiAt[b];
       y[2 * b] = minFirst ? lo[b] : hi[b];
       y[2 * b + 1] = minFirst ? hi[b] : lo[b];

@@ -11,12 +11,16 @@ export function drawScheduler(draw: () => void): () => void {
     if (pending) return;
     pending = true;
     const wait = Math.max(0, lastEnd + 3 * lastMs - performance.now());
-    setTimeout(() => requestAnimationFrame(() => {
-      pending = false;
-      const t0 = performance.now();
-      draw();
-      lastEnd = performance.now();
-      lastMs = lastEnd - t0;
-    }), wait);
+    setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          pending = false;
+          const t0 = performance.now();
+          draw();
+          lastEnd = performance.now();
+          lastMs = lastEnd - t0;
+        }),
+      wait,
+    );
   };
 }

@@ -28,6 +28,10 @@ export function chartsExport(
   view: { smoothing: number; logScale: boolean; labelOf: (id: string) => string; colorOf: (id: string) => number },
 ): Export {
   const notes = exportNotes(CHARTS, view.smoothing, view.logScale);
-  const data = chartsToPng(charts.map((c) => ({ id: c.spec.id, title: c.spec.title, canvas: c.canvas })), sel.map((r) => ({ label: view.labelOf(r.id), color: runColor(view.colorOf(r.id)) })), notes);
+  const data = chartsToPng(
+    charts.map((c) => ({ id: c.spec.id, title: c.spec.title, canvas: c.canvas })),
+    sel.map((r) => ({ label: view.labelOf(r.id), color: runColor(view.colorOf(r.id)) })),
+    notes,
+  );
   return { type: 'export', kind: 'png', fileName: sel.length === 1 ? `${sel[0].id}.png` : 'supcon-charts.png', data };
 }

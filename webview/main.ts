@@ -75,7 +75,14 @@ function draw(): void {
   const sel = selectedRuns();
   const input = { runs: sel, colorOf: colors.colorOf, labelOf, smoothing: state.smoothing, logScale: state.logScale, zoom };
   for (const c of charts) c.update(input);
-  renderRunInfo(page.runInfo, sel, meta, colors.colorOf, (runId) => post({ type: 'stop', runId }), (runId) => post({ type: 'resume', runId }));
+  renderRunInfo(
+    page.runInfo,
+    sel,
+    meta,
+    colors.colorOf,
+    (runId) => post({ type: 'stop', runId }),
+    (runId) => post({ type: 'resume', runId }),
+  );
   mapView.update(sel, labelOf);
   renderProbeTable(page.probes, sel, labelOf);
   document.body.dataset.selected = String(sel.length);
@@ -84,7 +91,10 @@ function draw(): void {
 function renderSelection(): void {
   colors.keep(state.selected);
   renderRunList(page.runList, runs, state.selected, colors.colorOf, toggle);
-  renderParams(page.params, state.selected.map((id) => meta.get(id)).filter((m) => m !== undefined));
+  renderParams(
+    page.params,
+    state.selected.map((id) => meta.get(id)).filter((m) => m !== undefined),
+  );
   scheduleDraw();
 }
 

@@ -47,7 +47,10 @@ export class MapView {
   /** Class names by run, learnt from its maps (events carry only class indices). */
   private readonly classNames = new Map<string, string[]>();
 
-  constructor(parent: HTMLElement, private readonly post: (m: WebviewMessage) => void) {
+  constructor(
+    parent: HTMLElement,
+    private readonly post: (m: WebviewMessage) => void,
+  ) {
     for (const m of ['pca', 'umap'] as ProjectionMethod[]) this.methodSelect.append(new Option(m.toUpperCase(), m));
     Object.assign(this.slider, { type: 'range', min: '0', max: '0', step: '1', value: '0' });
     this.slider.setAttribute('aria-label', 'Checkpoint epoch');
@@ -57,13 +60,23 @@ export class MapView {
     this.tipImage.className = 'map-thumb';
     this.tooltip.append(this.tipImage, this.tipText);
     this.tooltip.hidden = true;
-    const controls = el('div', { className: 'controls map-controls' },
+    const controls = el(
+      'div',
+      { className: 'controls map-controls' },
       el('label', {}, 'Run ', this.runSelect),
       el('label', {}, 'Projection ', this.methodSelect),
       el('label', { className: 'smoothing' }, 'Epoch', this.slider, this.epochLabel),
     );
-    const scatter = el('section', { className: 'card map-card' }, el('h3', { text: 'Embedding map of the test subset' }), el('div', { className: 'map-plot' }, this.canvas, this.tooltip), this.legend);
-    parent.append(el('div', { className: 'map' }, controls, this.status, el('div', { className: 'map-body' }, scatter, el('div', { className: 'map-side' }, this.heat.element, this.summary))));
+    const scatter = el(
+      'section',
+      { className: 'card map-card' },
+      el('h3', { text: 'Embedding map of the test subset' }),
+      el('div', { className: 'map-plot' }, this.canvas, this.tooltip),
+      this.legend,
+    );
+    parent.append(
+      el('div', { className: 'map' }, controls, this.status, el('div', { className: 'map-body' }, scatter, el('div', { className: 'map-side' }, this.heat.element, this.summary))),
+    );
     this.runSelect.addEventListener('change', () => this.refresh(true));
     this.methodSelect.addEventListener('change', () => this.refresh(true));
     this.slider.addEventListener('input', () => this.refresh(false));
@@ -113,7 +126,7 @@ export class MapView {
 
   private epochOf(req: MapRequest): number {
     const run = this.runs.find((r) => r.id === req.runId);
-    return run ? mapCheckpoints(run.representation).find((c) => c.name === req.checkpoint)?.epoch ?? -1 : -1;
+    return run ? (mapCheckpoints(run.representation).find((c) => c.name === req.checkpoint)?.epoch ?? -1) : -1;
   }
 
   /** The checkpoint under the slider. */
@@ -146,17 +159,23 @@ export class MapView {
     const key = keyOf(req, req.epoch);
     const map = this.maps.get(key);
     if (map) {
-      this.setStatus(`${this.labelOf(req.runId)}, checkpoint ${req.checkpoint} (epoch ${map.epoch}): ${map.x.length} test images, ${map.method.toUpperCase()} of the normalised encoder features. Hover a point for its class and image.`, false);
+      this.setStatus(
+        `${this.labelOf(req.runId)}, checkpoint ${req.checkpoint} (epoch ${map.epoch}): ${map.x.length} test images, ${map.method.toUpperCase()} of the normalised encoder features. Hover a point for its class and image.`,
+        false,
+      );
       this.drawMap(map);
       return;
     }
     if (this.asked.has(key)) return;
     clearTimeout(this.timer);
     // a dragged slider asks only for where it stops
-    this.timer = setTimeout(() => {
-      this.asked.add(key);
-      this.post({ type: 'map', runId: req.runId, checkpoint: req.checkpoint, method: req.method });
-    }, now ? 0 : 250);
+    this.timer = setTimeout(
+      () => {
+        this.asked.add(key);
+        this.post({ type: 'map', runId: req.runId, checkpoint: req.checkpoint, method: req.method });
+      },
+      now ? 0 : 250,
+    );
   }
 
   private setStatus(text: string, error: boolean): void {
@@ -168,7 +187,11 @@ export class MapView {
     const byEpoch = run?.representation.byEpoch;
     const d = byEpoch && epoch !== undefined ? byEpoch.get(epoch) : undefined;
     const classes = (run && this.classNames.get(run.id)) ?? d?.classSimilarity.map((_, i) => `class ${i}`) ?? [];
-    this.heat.draw(d?.classSimilarity ?? [], classes, d ? `Epoch ${d.epoch}, ${d.samples} test images: mean cosine similarity within (diagonal) and between classes.` : 'Measured once an epoch when monitor.samples > 0.');
+    this.heat.draw(
+      d?.classSimilarity ?? [],
+      classes,
+      d ? `Epoch ${d.epoch}, ${d.samples} test images: mean cosine similarity within (diagonal) and between classes.` : 'Measured once an epoch when monitor.samples > 0.',
+    );
     this.summary.textContent = d
       ? `kNN top-1 ${(d.knnTop1 * 100).toFixed(1)}% · alignment ${d.alignment.toFixed(3)} (same class ${d.classAlignment?.toFixed(3) ?? '—'}) · uniformity ${d.uniformity.toFixed(3)} · effective rank ${d.effectiveRank.toFixed(2)} of ${d.dim} · mean std ${d.stdMean.toPrecision(3)}, ${(d.stdCollapsed * 100).toFixed(0)}% of dimensions below 1e-3`
       : '';

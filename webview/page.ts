@@ -47,8 +47,12 @@ export function buildPage(app: HTMLElement, initial: { smoothing: number; logSca
   });
   const logBox = checkbox(initial.logScale, 'Log scale');
   logBox.addEventListener('change', () => on.logScale(logBox.checked));
-  const toolbar = el('header', { className: 'toolbar' },
-    el('div', { className: 'controls' },
+  const toolbar = el(
+    'header',
+    { className: 'toolbar' },
+    el(
+      'div',
+      { className: 'controls' },
       el('label', { className: 'smoothing' }, 'Smoothing', smoothing, smoothingValue),
       logBox,
       button('Reset zoom', () => on.resetZoom(), 'Or double-click a chart'),
@@ -71,7 +75,12 @@ export function buildPage(app: HTMLElement, initial: { smoothing: number; logSca
   views.params.append(params);
   app.append(toolbar, panels.element);
   return {
-    views, runList, runInfo, grid, probes, params,
+    views,
+    runList,
+    runInfo,
+    grid,
+    probes,
+    params,
     show(tab) {
       panels.select(tab);
       toolbar.hidden = tab !== 'charts';

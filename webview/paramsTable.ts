@@ -11,9 +11,12 @@ export function renderParams(parent: HTMLElement, runs: readonly RunMeta[]): voi
     return;
   }
   const rows = paramsDiff(withConfig.map((r) => r.config));
-  const note = withConfig.length > 1
-    ? rows.length ? `${rows.length} ${rows.length === 1 ? 'field differs' : 'fields differ'} between ${withConfig.length} runs.` : `The ${withConfig.length} runs have the same config.`
-    : 'Config of the selected run.';
+  const note =
+    withConfig.length > 1
+      ? rows.length
+        ? `${rows.length} ${rows.length === 1 ? 'field differs' : 'fields differ'} between ${withConfig.length} runs.`
+        : `The ${withConfig.length} runs have the same config.`
+      : 'Config of the selected run.';
   const grid = dataGrid(
     'Config fields',
     [{ key: 'field', title: 'Field' }, ...withConfig.map((r, i) => ({ key: `r${i}`, title: r.label }))],

@@ -33,7 +33,13 @@ export function probeRows(runs: readonly RunData[], labelOf: (id: string) => str
 }
 
 const COLUMNS: [keyof Omit<ProbeRow, 'headline'>, string][] = [
-  ['run', 'Run'], ['checkpoint', 'Checkpoint'], ['step', 'Step'], ['top1', 'Top-1'], ['best', 'Best (on test)'], ['settings', 'Probe'], ['when', 'Probed'],
+  ['run', 'Run'],
+  ['checkpoint', 'Checkpoint'],
+  ['step', 'Step'],
+  ['top1', 'Top-1'],
+  ['best', 'Best (on test)'],
+  ['settings', 'Probe'],
+  ['when', 'Probed'],
 ];
 
 export function renderProbeTable(parent: HTMLElement, runs: readonly RunData[], labelOf: (id: string) => string): void {

@@ -15,7 +15,10 @@ type Results = Extract<HostMessage, { type: 'results' }>;
 
 const pct = (x?: number) => (x === undefined ? '' : (100 * x).toFixed(2));
 const cell = (r?: SweepResultRow) => (!r || r.mean === undefined ? 'no result' : `${pct(r.mean)}%${r.std !== undefined ? ` ± ${pct(r.std)}` : ''}`);
-const notCounted = (r: SweepResultRow) => Object.entries(r.notCounted).map(([k, v]) => `${v} ${k}`).join(', ') || '—';
+const notCounted = (r: SweepResultRow) =>
+  Object.entries(r.notCounted)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ') || '—';
 
 function table(msg: Results): HTMLTableElement {
   const floor = msg.rows.find((r) => r.floor);
@@ -27,7 +30,15 @@ function table(msg: Results): HTMLTableElement {
   for (const r of msg.rows) {
     const tr = el('tr');
     tr.dataset.rule = r.floor ? 'floor' : r.rule;
-    const cols = [r.floor ? 'floor (epochs 0)' : r.rule!, ...msg.axes.map((a) => (r.floor ? '—' : String(r.values[a] ?? ''))), String(r.epochs), cell(r), String(r.n), r.floor ? '' : cell(floor), notCounted(r)];
+    const cols = [
+      r.floor ? 'floor (epochs 0)' : r.rule!,
+      ...msg.axes.map((a) => (r.floor ? '—' : String(r.values[a] ?? ''))),
+      String(r.epochs),
+      cell(r),
+      String(r.n),
+      r.floor ? '' : cell(floor),
+      notCounted(r),
+    ];
     for (const c of cols) tr.append(el('td', { text: c }));
     body.append(tr);
   }
@@ -83,9 +94,12 @@ function chart(parent: HTMLElement, msg: Results, x: string): void {
         const hi = u.valToPos(r.mean + r.std, 'y', true);
         const w = 4 * devicePixelRatio;
         ctx.beginPath();
-        ctx.moveTo(px, lo); ctx.lineTo(px, hi);
-        ctx.moveTo(px - w, lo); ctx.lineTo(px + w, lo);
-        ctx.moveTo(px - w, hi); ctx.lineTo(px + w, hi);
+        ctx.moveTo(px, lo);
+        ctx.lineTo(px, hi);
+        ctx.moveTo(px - w, lo);
+        ctx.lineTo(px + w, lo);
+        ctx.moveTo(px - w, hi);
+        ctx.lineTo(px + w, hi);
         ctx.stroke();
       }
     });
@@ -93,18 +107,42 @@ function chart(parent: HTMLElement, msg: Results, x: string): void {
   plot?.destroy();
   const holder = el('div', { className: 'plot results-plot' });
   parent.append(holder);
-  plot = new uPlot({
-    width: Math.max(320, Math.min(900, parent.clientWidth || 640)),
-    height: 260,
-    scales: { x: { time: false, distr: x === 'views' ? 3 : 1, log: 2 } },
-    axes: [{ ...axis, label: x, values: (_u, v) => v.map((t) => (t == null ? '' : String(t))) }, { ...axis, size: 56, label: 'probe top-1', values: (_u, v) => v.map((t) => (t == null ? '' : `${(100 * t).toFixed(0)}%`)) }],
-    series: [
-      { label: x },
-      ...ls.map((l, i) => ({ label: l.label, stroke: runColor(i), width: 2, points: { show: true, size: 6 }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${pct(v)}%`) })),
-      ...(floor?.mean !== undefined ? [{ label: 'floor (epochs 0)', stroke: theme.foreground, dash: [6, 4], width: 1, points: { show: false }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${pct(v)}%`) }] : []),
-    ],
-    hooks: { draw: [errorBars] },
-  }, data, holder);
+  plot = new uPlot(
+    {
+      width: Math.max(320, Math.min(900, parent.clientWidth || 640)),
+      height: 260,
+      scales: { x: { time: false, distr: x === 'views' ? 3 : 1, log: 2 } },
+      axes: [
+        { ...axis, label: x, values: (_u, v) => v.map((t) => (t == null ? '' : String(t))) },
+        { ...axis, size: 56, label: 'probe top-1', values: (_u, v) => v.map((t) => (t == null ? '' : `${(100 * t).toFixed(0)}%`)) },
+      ],
+      series: [
+        { label: x },
+        ...ls.map((l, i) => ({
+          label: l.label,
+          stroke: runColor(i),
+          width: 2,
+          points: { show: true, size: 6 },
+          value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${pct(v)}%`),
+        })),
+        ...(floor?.mean !== undefined
+          ? [
+              {
+                label: 'floor (epochs 0)',
+                stroke: theme.foreground,
+                dash: [6, 4],
+                width: 1,
+                points: { show: false },
+                value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${pct(v)}%`),
+              },
+            ]
+          : []),
+      ],
+      hooks: { draw: [errorBars] },
+    },
+    data,
+    holder,
+  );
 }
 
 /** Renders (or re-renders) the Results tab; `exportCsv` posts the CSV for saving. */
@@ -117,7 +155,10 @@ export function renderResults(parent: HTMLElement, msg: Results | undefined, exp
   const done = msg.rows.reduce((a, r) => a + r.n, 0);
   parent.replaceChildren(
     el('header', { className: 'results-head' }, el('h3', { text: `Sweep ${msg.sweepId}` }), exportButton),
-    el('p', { className: 'hint', text: `Probe top-1 over seeds (sample std); runs that failed, still run or are missing are listed apart, never averaged in. ${done} run result(s) so far.` }),
+    el('p', {
+      className: 'hint',
+      text: `Probe top-1 over seeds (sample std); runs that failed, still run or are missing are listed apart, never averaged in. ${done} run result(s) so far.`,
+    }),
     table(msg),
   );
   const x = xAxis(msg);

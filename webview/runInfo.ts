@@ -24,7 +24,13 @@ export function renderRunInfo(
     const backend = f.backend ?? m?.backend;
     const swatch = el('span', { className: 'swatch' });
     swatch.style.background = runColor(colorOf(run.id));
-    const head = el('div', { className: 'info-head' }, swatch, el('span', { className: 'run-label', text: m?.label ?? run.id, title: run.id }), el('span', { className: `state state-${state}`, text: state }));
+    const head = el(
+      'div',
+      { className: 'info-head' },
+      swatch,
+      el('span', { className: 'run-label', text: m?.label ?? run.id, title: run.id }),
+      el('span', { className: `state state-${state}`, text: state }),
+    );
     const facts: string[] = [];
     const config = f.config ?? m?.config;
     if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((v) => typeof v === 'string').join(' · '));

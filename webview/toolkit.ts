@@ -5,14 +5,29 @@
  * rewrites this file and the element selectors in styles.css.
  */
 import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow,
-  vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeProgressRing,
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeCheckbox,
+  vsCodeDataGrid,
+  vsCodeDataGridCell,
+  vsCodeDataGridRow,
+  vsCodePanels,
+  vsCodePanelTab,
+  vsCodePanelView,
+  vsCodeProgressRing,
 } from '@vscode/webview-ui-toolkit';
 import { el } from './dom';
 
 provideVSCodeDesignSystem().register(
-  vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridCell(), vsCodeDataGridRow(),
-  vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeProgressRing(),
+  vsCodeButton(),
+  vsCodeCheckbox(),
+  vsCodeDataGrid(),
+  vsCodeDataGridCell(),
+  vsCodeDataGridRow(),
+  vsCodePanels(),
+  vsCodePanelTab(),
+  vsCodePanelView(),
+  vsCodeProgressRing(),
 );
 
 /** A secondary button. */

@@ -39,7 +39,8 @@ type Option = { type: 'string' | 'boolean' };
  */
 export function parseArgs(argv: string[]): { command: string; own: Record<string, string>; overrides: Record<string, string> } {
   const [command, ...args] = argv;
-  if (!command || !Object.hasOwn(OWN_FLAGS, command)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: expected one of ${Object.keys(OWN_FLAGS).join(', ')}`);
+  if (!command || !Object.hasOwn(OWN_FLAGS, command))
+    throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: expected one of ${Object.keys(OWN_FLAGS).join(', ')}`);
   const ownFlags = command === 'results' ? [...OWN_FLAGS.results, 'dir'] : OWN_FLAGS[command];
   const options: Record<string, Option> = Object.fromEntries(ownFlags.map((f) => [f, { type: SWITCHES.includes(f) ? 'boolean' : 'string' }]));
   const takesOverrides = OVERRIDES.includes(command);

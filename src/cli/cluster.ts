@@ -79,7 +79,15 @@ export function submitSweepCommand(runsDir: string, sweepDir: string, options: S
 function jobsCommand(own: Record<string, string>): number {
   const runs = listClusterRuns(path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR));
   if (own.json !== undefined) {
-    const out: ClusterJobSummary[] = runs.map((c) => ({ runId: c.run.id, runDir: c.run.dir, jobId: c.job.jobId, state: c.view.state, detail: c.view.detail, output: c.job.output, resumable: c.view.resumable }));
+    const out: ClusterJobSummary[] = runs.map((c) => ({
+      runId: c.run.id,
+      runDir: c.run.dir,
+      jobId: c.job.jobId,
+      state: c.view.state,
+      detail: c.view.detail,
+      output: c.job.output,
+      resumable: c.view.resumable,
+    }));
     process.stdout.write(JSON.stringify(out) + '\n');
     return 0;
   }

@@ -62,7 +62,9 @@ function help(): string {
   return `${USAGE}
 
 Slurm options (with --executor slurm; the runs directory must be on a disk the nodes share):
-${Object.values(SLURM_OPTIONS).map((o) => `  --${o.flag.padEnd(24)} ${o.help}`).join('\n')}
+${Object.values(SLURM_OPTIONS)
+  .map((o) => `  --${o.flag.padEnd(24)} ${o.help}`)
+  .join('\n')}
 
 Run config fields (train, preview; also settable in a --config JSON file):
 ${fields}`;

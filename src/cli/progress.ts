@@ -31,7 +31,8 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
       case 'started':
         line(`run ${ev.runId}: ${ev.config.method} on ${ev.config.dataset.kind} (${ev.trainSize} train / ${ev.testSize} test), ${ev.config.encoder}, backend ${ev.backend.label}`);
         for (const s of ev.backend.skipped) line(`  not ${s.backend}: ${s.reason}`);
-        if (ev.forkedFrom) line(`  a new run forked from ${ev.forkedFrom.runId} at its checkpoint ${ev.forkedFrom.checkpoint} (step ${ev.forkedFrom.globalStep}); that run is kept as it was`);
+        if (ev.forkedFrom)
+          line(`  a new run forked from ${ev.forkedFrom.runId} at its checkpoint ${ev.forkedFrom.checkpoint} (step ${ev.forkedFrom.globalStep}); that run is kept as it was`);
         break;
       case 'step': {
         if (!tty) return;
@@ -52,7 +53,9 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         if (!quiet) line(`probe epoch ${ev.epoch + 1}/${ev.epochs}: train ${(ev.trainAcc * 100).toFixed(1)}%, test ${(ev.testAcc * 100).toFixed(1)}%`);
         break;
       case 'probeResult':
-        line(`linear probe top-1: ${(ev.top1 * 100).toFixed(2)}% (checkpoint ${ev.checkpoint}, ${ev.epochs} epochs; best over epochs ${(ev.bestTop1 * 100).toFixed(2)}% at epoch ${ev.bestEpoch + 1})`);
+        line(
+          `linear probe top-1: ${(ev.top1 * 100).toFixed(2)}% (checkpoint ${ev.checkpoint}, ${ev.epochs} epochs; best over epochs ${(ev.bestTop1 * 100).toFixed(2)}% at epoch ${ev.bestEpoch + 1})`,
+        );
         break;
       case 'log':
         if (!quiet) line(ev.message);

@@ -56,12 +56,12 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
     return 0;
   }
   if ((own.config === undefined) === (own.preset === undefined)) throw new UsageError('expected one of --config FILE.sweep.json, --preset views, --status DIR');
-  if (own.config === undefined && own.preset !== undefined && !PRESETS.includes(own.preset)) throw new UsageError(`--preset: expected one of ${PRESETS.join(', ')}, got ${JSON.stringify(own.preset)}`);
+  if (own.config === undefined && own.preset !== undefined && !PRESETS.includes(own.preset))
+    throw new UsageError(`--preset: expected one of ${PRESETS.join(', ')}, got ${JSON.stringify(own.preset)}`);
   const fields = Object.keys(overrides);
   if (own.config !== undefined && fields.length) throw new UsageError(`--${fields[0]}: config flags go with --preset; in a sweep file, set them in "base"`);
-  const sweep = own.config !== undefined
-    ? loadSweep(own.config)
-    : loadSweep('preset views', viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined));
+  const sweep =
+    own.config !== undefined ? loadSweep(own.config) : loadSweep('preset views', viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined));
   const slurm = slurmFromFlags(own);
   const runsDir = path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR);
   const sweepDir = openSweep(runsDir, sweep);
@@ -78,7 +78,9 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
   // a sweep that ran to its end with a point not completed (failed, or a trainer that could not continue) did not do its job
   const unfinished = state.points.filter((p) => p.state !== 'completed');
   if (!unfinished.length || shouldStop()) return 0;
-  process.stderr.write(`sweep ${sweep.id}: ${unfinished.length} run(s) did not complete: ${unfinished.map((p) => `${p.id} (${p.state})`).join(', ')}; their logs are in ${sweepFiles(sweepDir).logs}\n`);
+  process.stderr.write(
+    `sweep ${sweep.id}: ${unfinished.length} run(s) did not complete: ${unfinished.map((p) => `${p.id} (${p.state})`).join(', ')}; their logs are in ${sweepFiles(sweepDir).logs}\n`,
+  );
   return 1;
 }
 

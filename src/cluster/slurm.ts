@@ -74,7 +74,14 @@ export function parseSacct(text: string): Map<string, SchedulerJob> {
   for (const line of text.split('\n')) {
     const [id, state, reason, node, exitCode] = line.trim().split('|');
     if (!id || !state) continue;
-    for (const jobId of expandJobIds(id)) jobs.set(jobId, { jobId, state: state.split(' ')[0], reason: reason || undefined, node: node && node !== 'None assigned' ? node : undefined, exitCode: exitCode || undefined });
+    for (const jobId of expandJobIds(id))
+      jobs.set(jobId, {
+        jobId,
+        state: state.split(' ')[0],
+        reason: reason || undefined,
+        node: node && node !== 'None assigned' ? node : undefined,
+        exitCode: exitCode || undefined,
+      });
   }
   return jobs;
 }
@@ -91,7 +98,8 @@ export function queryJobs(jobIds: readonly string[]): Map<string, SchedulerJob> 
   const missing = jobIds.filter((id) => !found.has(id));
   if (missing.length) {
     try {
-      for (const [id, job] of parseSacct(slurmCommand('sacct', ['-n', '-P', '-X', '-j', missing.join(','), '-o', 'JobID,State,Reason,NodeList,ExitCode']))) if (!found.has(id)) found.set(id, job);
+      for (const [id, job] of parseSacct(slurmCommand('sacct', ['-n', '-P', '-X', '-j', missing.join(','), '-o', 'JobID,State,Reason,NodeList,ExitCode'])))
+        if (!found.has(id)) found.set(id, job);
     } catch {
       // no accounting storage on this cluster: those jobs are unknown
     }

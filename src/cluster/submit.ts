@@ -120,7 +120,8 @@ export function submitRuns(runsDir: string, targets: readonly SubmitTarget[], op
       }
       const dir = path.resolve(t.runDir);
       const live = clusterRun(dir);
-      if (live && (live.view.state === 'pending' || live.view.state === 'running')) throw new SchedulerError(`${dir}: its job ${live.job.jobId} is still ${live.view.state}; cancel it first`);
+      if (live && (live.view.state === 'pending' || live.view.state === 'running'))
+        throw new SchedulerError(`${dir}: its job ${live.job.jobId} is still ${live.view.state}; cancel it first`);
       // the old job record goes first: a reader must not judge the queued folder by the old job's end
       const record = jobFiles(dir).record;
       const oldRecord = fs.existsSync(record) ? fs.readFileSync(record) : undefined;

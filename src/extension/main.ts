@@ -32,7 +32,14 @@ export function activate(context: vscode.ExtensionContext): void {
     maps: new EmbeddingMaps(() => launcher.launch()),
   };
   const openDashboard = (runIds: string[], tab?: DashboardTab) => DashboardPanel.show(deps, runIds, tab);
-  const launcher = new RunLauncher(context.extensionPath, gpuPrefix(context.globalStorageUri.fsPath), registry, openDashboard, new ThroughputStore(context.globalState), followedRunsIn(context.workspaceState));
+  const launcher = new RunLauncher(
+    context.extensionPath,
+    gpuPrefix(context.globalStorageUri.fsPath),
+    registry,
+    openDashboard,
+    new ThroughputStore(context.globalState),
+    followedRunsIn(context.workspaceState),
+  );
   const diagnostics = new ConfigDiagnostics();
   const clusterJobs = new ClusterJobs(registry, () => launcher.launch());
   const runsTree = new RunsTree(registry, clusterJobs);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 
 /** Writes every byte at the file position (writeSync may write fewer, e.g. on a nearly full disk). */
 export function writeAll(fd: number, data: Uint8Array): void {
-  for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
+  for (let done = 0; done < data.length;) done += fs.writeSync(fd, data, done);
 }
 
 /** Cleans up after a failed write; a failure here must not hide the error that caused it. */

@@ -68,7 +68,8 @@ function sbatchLines(raw: unknown, field: string): string[] {
   const list = typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : raw;
   if (!Array.isArray(list)) throw new ConfigError(field, `expected a list of sbatch options like ["--qos=low"], got ${show(raw)}`);
   return list.map((arg, i) => {
-    if (typeof arg !== 'string' || !SBATCH_ARG.test(arg)) throw new ConfigError(`${field}[${i}]`, `expected one sbatch option like --qos=low (no spaces or quotes), got ${show(arg)}`);
+    if (typeof arg !== 'string' || !SBATCH_ARG.test(arg))
+      throw new ConfigError(`${field}[${i}]`, `expected one sbatch option like --qos=low (no spaces or quotes), got ${show(arg)}`);
     const name = arg.split('=')[0];
     if (OWN_SBATCH.includes(name)) throw new ConfigError(`${field}[${i}]`, `${name} is set by supcon-lab itself`);
     return arg;
@@ -77,7 +78,7 @@ function sbatchLines(raw: unknown, field: string): string[] {
 
 /** The one declaration of the submission options. */
 export const SLURM_OPTIONS: Record<keyof SlurmOptions, OptionSpec> = {
-  partition: { flag: 'partition', help: 'Slurm partition (default: the cluster\'s default)', parse: text(NAME, 'a partition name') },
+  partition: { flag: 'partition', help: "Slurm partition (default: the cluster's default)", parse: text(NAME, 'a partition name') },
   account: { flag: 'account', help: 'account to charge', parse: text(NAME, 'an account name') },
   time: { flag: 'time', help: 'time limit per run: minutes, HH:MM:SS or D-HH:MM', parse: text(TIME, 'a Slurm time limit like 90, 01:30:00 or 1-12') },
   gpus: { flag: 'gpus', help: 'GPUs per run', parse: integer(0, 64) },
@@ -154,7 +155,10 @@ export function parseJobSummaries(text: string): ClusterJobSummary[] {
     return [];
   }
   if (!Array.isArray(v)) return [];
-  return v.filter((j): j is ClusterJobSummary => typeof j === 'object' && j !== null && ['runId', 'runDir', 'jobId', 'state', 'output'].every((k) => typeof (j as Record<string, unknown>)[k] === 'string'));
+  return v.filter(
+    (j): j is ClusterJobSummary =>
+      typeof j === 'object' && j !== null && ['runId', 'runDir', 'jobId', 'state', 'output'].every((k) => typeof (j as Record<string, unknown>)[k] === 'string'),
+  );
 }
 
 /** Slurm's job states, long form (`squeue -o %T`, `scontrol` JobState). */
@@ -200,7 +204,12 @@ export function clusterView(status: RunStatus | undefined, job: SchedulerJob | u
     return { state: folder ?? 'unknown', resumable: folder === 'stopped' || folder === 'interrupted' };
   }
   const s = job.state.replace(/\+$/, '');
-  if (PENDING.includes(s)) return { state: 'pending', detail: [s === 'PENDING' ? '' : s.toLowerCase(), job.reason && job.reason !== 'None' ? job.reason : ''].filter(Boolean).join(': ') || undefined, resumable: false };
+  if (PENDING.includes(s))
+    return {
+      state: 'pending',
+      detail: [s === 'PENDING' ? '' : s.toLowerCase(), job.reason && job.reason !== 'None' ? job.reason : ''].filter(Boolean).join(': ') || undefined,
+      resumable: false,
+    };
   if (RUNNING.includes(s)) return { state: 'running', detail: job.node ? `on ${job.node}` : undefined, resumable: false };
   return endedView(folder, status?.error, { ...job, state: s }, why, seen);
 }
@@ -210,12 +219,22 @@ function endedView(folder: RunStatus['state'] | undefined, error: string | undef
   const s = job.state;
   if (folder === 'completed' || folder === 'failed') return { state: folder, detail: folder === 'failed' ? error : undefined, resumable: false };
   if (!seen && folder === 'queued') {
-    return { state: 'failed', detail: `job ${job.jobId} ended ${s}${why} on ${job.node || 'its node'} without reaching the run folder: is the runs directory on a disk the nodes share? (see the job's output file)`, resumable: false };
+    return {
+      state: 'failed',
+      detail: `job ${job.jobId} ended ${s}${why} on ${job.node || 'its node'} without reaching the run folder: is the runs directory on a disk the nodes share? (see the job's output file)`,
+      resumable: false,
+    };
   }
-  if (s === 'TIMEOUT' || s === 'DEADLINE') return { state: 'timeout', detail: `time limit reached${folder === 'stopped' ? ', checkpoint saved' : ''}; resubmit to continue`, resumable: true };
+  if (s === 'TIMEOUT' || s === 'DEADLINE')
+    return { state: 'timeout', detail: `time limit reached${folder === 'stopped' ? ', checkpoint saved' : ''}; resubmit to continue`, resumable: true };
   if (s === 'PREEMPTED') return { state: 'preempted', detail: 'preempted; resubmit to continue', resumable: true };
-  if (s === 'CANCELLED') return { state: folder === 'stopped' ? 'stopped' : 'cancelled', detail: folder === 'stopped' ? 'cancelled, checkpoint saved' : `cancelled${why}`, resumable: true };
+  if (s === 'CANCELLED')
+    return { state: folder === 'stopped' ? 'stopped' : 'cancelled', detail: folder === 'stopped' ? 'cancelled, checkpoint saved' : `cancelled${why}`, resumable: true };
   if (folder === 'stopped') return { state: 'stopped', resumable: true };
   // the job ended but the trainer never wrote how: killed (node failure, out of memory, a signal)
-  return { state: 'interrupted', detail: `job ${job.jobId} ended ${s}${why}${job.exitCode ? `, exit code ${job.exitCode}` : ''} before the run did; resubmit to continue from its checkpoint`, resumable: true };
+  return {
+    state: 'interrupted',
+    detail: `job ${job.jobId} ended ${s}${why}${job.exitCode ? `, exit code ${job.exitCode}` : ''} before the run did; resubmit to continue from its checkpoint`,
+    resumable: true,
+  };
 }

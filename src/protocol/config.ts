@@ -10,7 +10,10 @@ import { Create } from '@sinclair/typebox/value';
 
 /** A string field that takes one of `values`. */
 const oneOf = <const T extends string>(values: readonly T[], def: NoInfer<T>, description: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)), { default: def, description });
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { default: def, description },
+  );
 const int = (minimum: number, maximum: number, def: number, description: string) => Type.Integer({ minimum, maximum, default: def, description });
 const num = (minimum: number, maximum: number, def: number, description: string) => Type.Number({ minimum, maximum, default: def, description });
 const positive = (maximum: number, def: number, description: string) => Type.Number({ exclusiveMinimum: 0, maximum, default: def, description });
@@ -55,7 +58,12 @@ const ProbeSchema = Type.Object(
   {
     epochs: int(1, 1000, 10, 'Probe epochs.'),
     lr: positive(100, 0.1, 'Probe learning rate.'),
-    batchSize: int(1, 65_536, 512, 'Probe batch size; at most a tenth of the training images (rounded up), so each probe epoch has 10 steps; the value used is recorded with each probe result.'),
+    batchSize: int(
+      1,
+      65_536,
+      512,
+      'Probe batch size; at most a tenth of the training images (rounded up), so each probe epoch has 10 steps; the value used is recorded with each probe result.',
+    ),
   },
   { additionalProperties: false, description: 'The linear probe trained on the frozen encoder.' },
 );
@@ -75,7 +83,10 @@ const MonitorSchema = Type.Object(
 export const RunConfigSchema = Type.Object(
   {
     name: Type.String({
-      default: '', maxLength: 64, pattern: '^[A-Za-z0-9_.-]*$', patternMeans: 'may hold only letters, digits, _ . and -',
+      default: '',
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.-]*$',
+      patternMeans: 'may hold only letters, digits, _ . and -',
       description: 'Short label for the run, part of its folder name (letters, digits, _ . -).',
     }),
     method: oneOf(METHODS, 'supcon', 'supcon: supervised contrastive L_out (Khosla et al. Eq. 2); supcon-in: L_in (Eq. 3); simclr: no labels; ce: cross-entropy baseline.'),
@@ -147,14 +158,17 @@ export function leafFields(s: FieldSchema = root, prefix = ''): string[] {
 
 /** A config problem, naming the field as a dotted path. */
 export class ConfigError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field || 'config'}: ${message}`);
     this.name = 'ConfigError';
   }
 }
 
 // JSON has no NaN or Infinity: name them rather than print null
-const show = (v: unknown): string => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? String(v)));
 
 function expected(s: FieldSchema): string {
   const values = enumValues(s);
@@ -171,7 +185,12 @@ function expected(s: FieldSchema): string {
 }
 
 /** `/dataset/kind` (a JSON Pointer, as TypeBox names a value) as `dataset.kind`. */
-const dotted = (pointer: string) => pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+const dotted = (pointer: string) =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
 
 /** One TypeBox error in the words the trainer uses, or undefined for a missing field that has a default (or is a group). */
 function describeError(e: ValueError): ConfigError | undefined {

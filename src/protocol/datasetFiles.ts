@@ -28,7 +28,11 @@ const stat = (p: string) => fs.statSync(p, { throwIfNoEntry: false });
 export const nodeFolderView: FolderView = {
   isDir: (p) => !!stat(p)?.isDirectory(),
   isFile: (p) => !!stat(p)?.isFile(),
-  subfolders: (dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name),
+  subfolders: (dir) =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name),
 };
 
 /**

@@ -76,7 +76,10 @@ export type { RunParent };
 export function newRunId(label: string, now = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  const safe = label.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/\.\.+/g, '.').slice(0, 48);
+  const safe = label
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .replace(/\.\.+/g, '.')
+    .slice(0, 48);
   return `${stamp}-${safe}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
@@ -164,7 +167,12 @@ export function listRuns(runsDir: string): RunSummary[] {
     return [];
   }
   const folders = entries.filter((e) => e.isDirectory() || e.isSymbolicLink());
-  const runs = folders.filter((e) => isRunId(e.name)).map((e) => e.name).sort().reverse().map((id) => readSummary(runsDir, id));
+  const runs = folders
+    .filter((e) => isRunId(e.name))
+    .map((e) => e.name)
+    .sort()
+    .reverse()
+    .map((id) => readSummary(runsDir, id));
   // a run folder the user renamed: listed with its problem rather than silently dropped
   const renamed = folders
     .filter((e) => !e.name.startsWith('.') && !isRunId(e.name) && fs.existsSync(runFiles(path.join(runsDir, e.name)).config))

@@ -19,7 +19,6 @@ import type { RunState } from './messages';
 import { readJson } from './runFolder';
 import { AxisValue, BUDGET_RULES, BudgetRule } from './sweepResult';
 
-
 export interface SweepSpec {
   name: string;
   base: Record<string, unknown>;
@@ -122,7 +121,12 @@ export function parseSweepSpec(input: unknown, fallbackName = 'sweep'): SweepSpe
 }
 
 /** The sweep name a file gets when it names none: its base name. */
-export const fileSweepName = (file: string) => path.basename(file).replace(/\.sweep\.json$|\.json$/, '').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 24) || 'sweep';
+export const fileSweepName = (file: string) =>
+  path
+    .basename(file)
+    .replace(/\.sweep\.json$|\.json$/, '')
+    .replace(/[^A-Za-z0-9_-]/g, '-')
+    .slice(0, 24) || 'sweep';
 
 /** The sweep folder's name: the sweep's name and a hash of its spec, so the same file continues the same sweep. */
 export function sweepId(spec: SweepSpec): string {
@@ -132,7 +136,11 @@ export function sweepId(spec: SweepSpec): string {
 /** JSON with object keys sorted, so equal specs give equal text. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -228,7 +236,11 @@ export function sweepSchemaDocument(): object {
         additionalProperties: false,
         properties: {
           rules: {
-            type: 'array', minItems: 1, uniqueItems: true, default: ['equal-steps'], items: { enum: BUDGET_RULES },
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            default: ['equal-steps'],
+            items: { enum: BUDGET_RULES },
             description: 'equal-steps: base.epochs for every point (more views, more compute). equal-compute: images x views per run held at base.epochs x referenceViews.',
           },
           referenceViews: { type: 'integer', minimum: 1, maximum: 8, description: 'Views at which equal-compute trains base.epochs (default: base views).' },

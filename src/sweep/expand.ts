@@ -13,10 +13,7 @@ import type { AxisValue, BudgetRule } from '../protocol/sweepResult';
  * No axes gives one empty combination.
  */
 export function gridCombinations(axes: Record<string, AxisValue[]>): Record<string, AxisValue>[] {
-  return Object.entries(axes).reduce<Record<string, AxisValue>[]>(
-    (combos, [field, values]) => combos.flatMap((c) => values.map((v) => ({ ...c, [field]: v }))),
-    [{}],
-  );
+  return Object.entries(axes).reduce<Record<string, AxisValue>[]>((combos, [field, values]) => combos.flatMap((c) => values.map((v) => ({ ...c, [field]: v }))), [{}]);
 }
 
 /**
@@ -30,10 +27,16 @@ export function budgetEpochs(rule: BudgetRule, baseEpochs: number, views: number
   if (rule === 'equal-steps') return baseEpochs;
   const epochs = (baseEpochs * referenceViews) / views;
   if (epochs < 1) {
-    throw new ConfigError('budget', `equal-compute gives ${epochs} epochs at views ${views} (base.epochs ${baseEpochs} x referenceViews ${referenceViews} / ${views}): zero optimizer steps; raise base.epochs or referenceViews`);
+    throw new ConfigError(
+      'budget',
+      `equal-compute gives ${epochs} epochs at views ${views} (base.epochs ${baseEpochs} x referenceViews ${referenceViews} / ${views}): zero optimizer steps; raise base.epochs or referenceViews`,
+    );
   }
   if (!Number.isInteger(epochs)) {
-    throw new ConfigError('budget', `equal-compute gives ${epochs} epochs at views ${views}: not a whole number of epochs; make base.epochs x referenceViews (${baseEpochs} x ${referenceViews}) divisible by every views value`);
+    throw new ConfigError(
+      'budget',
+      `equal-compute gives ${epochs} epochs at views ${views}: not a whole number of epochs; make base.epochs x referenceViews (${baseEpochs} x ${referenceViews}) divisible by every views value`,
+    );
   }
   return epochs;
 }
@@ -43,7 +46,9 @@ function pointError(e: unknown, spec: SweepSpec, values: Record<string, AxisValu
   if (!(e instanceof ConfigError)) return e;
   const reason = e.message.slice(e.message.indexOf(': ') + 2);
   if (e.field in values) return new ConfigError(`axes.${e.field}[${spec.axes[e.field].indexOf(values[e.field])}]`, reason);
-  const at = Object.entries(values).map(([f, v]) => `${f}=${JSON.stringify(v)}`).join(', ');
+  const at = Object.entries(values)
+    .map(([f, v]) => `${f}=${JSON.stringify(v)}`)
+    .join(', ');
   return new ConfigError(`base.${e.field}`, `${reason}${at ? ` (at the point ${at})` : ''}`);
 }
 

@@ -58,7 +58,13 @@ export function aggregate(outcomes: PointOutcome[], rules: BudgetRule[]): SweepR
   if (floors.length) rows.push(row({ floor: true }, floors));
   for (const rule of rules) {
     const configs = [...new Set(outcomes.filter((o) => o.rules.includes(rule)).map((o) => o.config))];
-    for (const k of configs) rows.push(row({ rule }, outcomes.filter((o) => o.config === k)));
+    for (const k of configs)
+      rows.push(
+        row(
+          { rule },
+          outcomes.filter((o) => o.config === k),
+        ),
+      );
   }
   return rows;
 }
@@ -68,7 +74,7 @@ export function sweepResults(runsDir: string, sweep: LoadedSweep, runs?: readonl
   const statuses = new Map(pointStatuses(runsDir, sweep, runs).map((s) => [s.id, s]));
   const outcomes = sweep.points.map((p): PointOutcome => {
     const s = statuses.get(p.id);
-    const state = s?.run ? s.state : s?.state === 'pending' ? 'missing' : s?.state ?? 'missing';
+    const state = s?.run ? s.state : s?.state === 'pending' ? 'missing' : (s?.state ?? 'missing');
     return { id: p.id, config: p.config, values: p.values, rules: p.rules, seed: p.seed, epochs: p.run.epochs, views: p.run.views, state, top1: s?.run?.status?.top1 };
   });
   return aggregate(outcomes, sweep.spec.budget.rules);
@@ -80,16 +86,22 @@ const pct = (x?: number) => (x === undefined ? '' : (100 * x).toFixed(2));
 export function resultsCsv(rows: SweepResultRow[], axes: string[]): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const head = ['budget', ...axes, 'epochs', 'top1_mean_pct', 'top1_std_pct', 'n', 'seeds', 'not_counted'];
-  const lines = rows.map((r) => [
-    r.floor ? 'floor (epochs 0)' : r.rule!,
-    ...axes.map((a) => (r.floor ? '' : String(r.values[a] ?? ''))),
-    String(r.epochs),
-    pct(r.mean),
-    pct(r.std),
-    String(r.n),
-    r.seeds.join(' '),
-    Object.entries(r.notCounted).map(([k, v]) => `${v} ${k}`).join(' '),
-  ].map(q).join(','));
+  const lines = rows.map((r) =>
+    [
+      r.floor ? 'floor (epochs 0)' : r.rule!,
+      ...axes.map((a) => (r.floor ? '' : String(r.values[a] ?? ''))),
+      String(r.epochs),
+      pct(r.mean),
+      pct(r.std),
+      String(r.n),
+      r.seeds.join(' '),
+      Object.entries(r.notCounted)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(' '),
+    ]
+      .map(q)
+      .join(','),
+  );
   return [head.join(','), ...lines].join('\n') + '\n';
 }
 
@@ -105,8 +117,19 @@ export function resultsTable(rows: SweepResultRow[], axes: string[]): string {
     cell(r),
     String(r.n),
     r.floor ? '' : floor ? cell(floor) : 'not run',
-    Object.entries(r.notCounted).map(([k, v]) => `${v} ${k}`).join(', ') || '-',
+    Object.entries(r.notCounted)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ') || '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...body]
+      .map((cols) =>
+        cols
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

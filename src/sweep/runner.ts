@@ -147,7 +147,10 @@ export async function runSweep(sweepDir: string, opts: SweepRunOptions): Promise
 
   const waiting = pointStatuses(runsDir, sweep).filter((s) => !TERMINAL.includes(s.state));
   const now = Date.now();
-  enqueue(runsDir, waiting.map((s): QueueEntry => ({ id: `${sweep.id}/${s.id}`, sweepDir: path.resolve(sweepDir), pointId: s.id, enqueuedAt: now })));
+  enqueue(
+    runsDir,
+    waiting.map((s): QueueEntry => ({ id: `${sweep.id}/${s.id}`, sweepDir: path.resolve(sweepDir), pointId: s.id, enqueuedAt: now })),
+  );
   log(`sweep ${sweep.id}: ${sweep.points.length} runs, ${sweep.points.length - waiting.length} already finished`);
 
   const active = new Map<string, { pointId: string; pid: number; exited: boolean; code?: number | null }>();
@@ -179,7 +182,10 @@ export async function runSweep(sweepDir: string, opts: SweepRunOptions): Promise
           setChild(runsDir, e.id, run!.status!.pid);
           continue;
         }
-        const args = run && (state === 'interrupted' || state === 'stopped') ? ['resume', '--run', run.dir, '--quiet'] : ['train', '--config', configFile(e.pointId), '--runs-dir', path.resolve(runsDir), '--quiet'];
+        const args =
+          run && (state === 'interrupted' || state === 'stopped')
+            ? ['resume', '--run', run.dir, '--quiet']
+            : ['train', '--config', configFile(e.pointId), '--runs-dir', path.resolve(runsDir), '--quiet'];
         const handle = executor.start(args, logFile(e.pointId));
         log(`${e.pointId}: ${args[0] === 'resume' ? `resuming ${run!.id}` : 'started'} (pid ${handle.pid})`);
         const a = { pointId: e.pointId, pid: handle.pid, exited: false, code: undefined as number | null | undefined };

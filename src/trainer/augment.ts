@@ -179,12 +179,35 @@ export function adjustHue(img: Float32Array, offset: number, pixels: number, shi
     const down = max - d * f;
     const up = min + d * f;
     switch (sector) {
-      case 0: img[i] = max; img[i + 1] = up; img[i + 2] = min; break;
-      case 1: img[i] = down; img[i + 1] = max; img[i + 2] = min; break;
-      case 2: img[i] = min; img[i + 1] = max; img[i + 2] = up; break;
-      case 3: img[i] = min; img[i + 1] = down; img[i + 2] = max; break;
-      case 4: img[i] = up; img[i + 1] = min; img[i + 2] = max; break;
-      default: img[i] = max; img[i + 1] = min; img[i + 2] = down;
+      case 0:
+        img[i] = max;
+        img[i + 1] = up;
+        img[i + 2] = min;
+        break;
+      case 1:
+        img[i] = down;
+        img[i + 1] = max;
+        img[i + 2] = min;
+        break;
+      case 2:
+        img[i] = min;
+        img[i + 1] = max;
+        img[i + 2] = up;
+        break;
+      case 3:
+        img[i] = min;
+        img[i + 1] = down;
+        img[i + 2] = max;
+        break;
+      case 4:
+        img[i] = up;
+        img[i + 1] = min;
+        img[i + 2] = max;
+        break;
+      default:
+        img[i] = max;
+        img[i + 1] = min;
+        img[i + 2] = down;
     }
   }
 }
@@ -201,8 +224,11 @@ export function toGrayscale(img: Float32Array, offset: number, pixels: number): 
 export function sampleJitter(rng: Rng, strength: number): Jitter {
   const factor = () => rng.uniform(Math.max(0, 1 - strength), 1 + strength);
   return {
-    brightness: factor(), contrast: factor(), saturation: factor(),
-    hue: rng.uniform(-strength / 4, strength / 4), order: rng.shuffle([0, 1, 2, 3]),
+    brightness: factor(),
+    contrast: factor(),
+    saturation: factor(),
+    hue: rng.uniform(-strength / 4, strength / 4),
+    order: rng.shuffle([0, 1, 2, 3]),
   };
 }
 
@@ -241,9 +267,7 @@ function checkBatch(split: Split, dims: Dims, indices: ArrayLike<number>, norm: 
  * views x B augmented, normalised float images, view-major: out[v*B + i] is
  * view v of image indices[i]; layout [views*B, H, W, C].
  */
-export function makeViews(
-  split: Split, dims: Dims, indices: ArrayLike<number>, views: number, cfg: AugmentConfig, norm: Norm, rng: Rng, out?: Float32Array,
-): Float32Array {
+export function makeViews(split: Split, dims: Dims, indices: ArrayLike<number>, views: number, cfg: AugmentConfig, norm: Norm, rng: Rng, out?: Float32Array): Float32Array {
   const size = dims.height * dims.width * dims.channels;
   const batch = indices.length;
   const result = checkBatch(split, dims, indices, norm, views * batch * size, out);

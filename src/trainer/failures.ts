@@ -15,7 +15,10 @@ export function describeFailure(e: unknown, hasCheckpoint = true): { error: stri
   const error = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left|quota exceeded/i.test(error)) {
-    return { error, hint: `The disk is full: free space on the runs directory's disk, then ${hasCheckpoint ? 'resume from the last checkpoint' : 'start the run again (it saved no checkpoint)'}.` };
+    return {
+      error,
+      hint: `The disk is full: free space on the runs directory's disk, then ${hasCheckpoint ? 'resume from the last checkpoint' : 'start the run again (it saved no checkpoint)'}.`,
+    };
   }
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
     return { error, hint: 'Choose a runs directory you can write to (setting supconLab.runsDirectory or --runs-dir).' };

@@ -15,7 +15,10 @@ export class ParamSet {
   readonly trainable = new Map<string, tf.Variable>();
   readonly state = new Map<string, tf.Variable>();
 
-  constructor(private readonly rng: Rng, private readonly prefix: string) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly prefix: string,
+  ) {}
 
   /** He-normal (fan-in) initialised weights: std sqrt(2 / fanIn). */
   normal(name: string, shape: number[], fanIn: number): tf.Variable {
@@ -87,7 +90,11 @@ export function batchNormTraining(x: tf.Tensor4D, bn: BatchNorm, group?: Replica
 const batchNormByDefinition: BatchNormTraining = (x, gamma, beta, epsilon, onStats) => {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(epsilon))).mul(gamma).add(beta) as tf.Tensor4D;
+  return x
+    .sub(mean)
+    .mul(tf.rsqrt(variance.add(epsilon)))
+    .mul(gamma)
+    .add(beta) as tf.Tensor4D;
 };
 
 /** Training mode normalises with batch statistics and folds them into the running ones. */
@@ -121,17 +128,18 @@ export interface Encoder {
 
 /** Four 3x3 conv-BN-ReLU layers (32, 32/2, 64, 64/2) and global average pooling: fast on a CPU at 28x28. */
 function convnet(ps: ParamSet, channels: number): Encoder {
-  const layers = [
-    convBn(ps, 'conv1', 3, channels, 32, 1),
-    convBn(ps, 'conv2', 3, 32, 32, 2),
-    convBn(ps, 'conv3', 3, 32, 64, 1),
-    convBn(ps, 'conv4', 3, 64, 64, 2),
-  ];
+  const layers = [convBn(ps, 'conv1', 3, channels, 32, 1), convBn(ps, 'conv2', 3, 32, 32, 2), convBn(ps, 'conv3', 3, 32, 64, 1), convBn(ps, 'conv4', 3, 64, 64, 2)];
   return {
     params: ps,
     dim: 64,
     forward: (x, training, group) =>
-      tf.tidy(() => tf.mean(layers.reduce((h, l) => applyConvBn(h, l, training, true, group), x), [1, 2]) as tf.Tensor2D),
+      tf.tidy(
+        () =>
+          tf.mean(
+            layers.reduce((h, l) => applyConvBn(h, l, training, true, group), x),
+            [1, 2],
+          ) as tf.Tensor2D,
+      ),
   };
 }
 

@@ -8,7 +8,11 @@ import * as tf from './backend/tf';
 export class Sgd {
   readonly slots: tf.Variable[];
 
-  constructor(readonly params: tf.Variable[], readonly momentum: number, readonly weightDecay: number) {
+  constructor(
+    readonly params: tf.Variable[],
+    readonly momentum: number,
+    readonly weightDecay: number,
+  ) {
     this.slots = params.map((p) => tf.variable(tf.zerosLike(p), false));
   }
 

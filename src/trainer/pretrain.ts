@@ -29,10 +29,7 @@ export interface Model {
 export function buildModel(config: RunConfig, dataset: Pick<Dataset, 'channels' | 'classes'>): Model {
   const rng = new Rng(config.seed);
   const encoder = createEncoder(config.encoder, dataset.channels, rng);
-  const head =
-    config.method === 'ce'
-      ? createLinear(encoder.dim, dataset.classes.length, rng)
-      : createProjectionHead(encoder.dim, config.projectionDim, rng);
+  const head = config.method === 'ce' ? createLinear(encoder.dim, dataset.classes.length, rng) : createProjectionHead(encoder.dim, config.projectionDim, rng);
   const trainable = [...encoder.params.trainable.values(), ...head.params.trainable.values()];
   return { encoder, head, optim: new Sgd(trainable, config.momentum, config.weightDecay) };
 }
@@ -160,77 +157,79 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
   };
 
   try {
-
-  for (let epoch = ctx.position.epoch; epoch < config.epochs; epoch++) {
-    const order = epochOrder(train.count, config.seed, epoch);
-    const epochStart = performance.now();
-    let lossSum = 0;
-    let steps = 0;
-    let collapseWarned = false;
-    const first = epoch === ctx.position.epoch ? ctx.position.stepInEpoch : 0;
-    for (let s = first; s < perEpoch; s++) {
-      const t0 = performance.now();
-      const indices = order.subarray(s * batch, (s + 1) * batch);
-      for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
-      const before: TrainingPosition = { epoch, stepInEpoch: s, globalStep, rngState: rng.state };
-      makeViews(train, dims, indices, config.views, config.augment, norm, rng, buffer);
-      const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
-      const after: TrainingPosition = s + 1 < perEpoch ? { epoch, stepInEpoch: s + 1, globalStep: globalStep + 1, rngState: rng.state } : { epoch: epoch + 1, stepInEpoch: 0, globalStep: globalStep + 1, rngState: rng.state };
-      let stats: StepStats;
-      try {
-        stats = await stepper.step(lr, globalStep);
-      } catch (e) {
-        if (e instanceof WorkerFailure) throw await saveAfterFailure(e, stepper, [before, after], save);
-        throw e;
+    for (let epoch = ctx.position.epoch; epoch < config.epochs; epoch++) {
+      const order = epochOrder(train.count, config.seed, epoch);
+      const epochStart = performance.now();
+      let lossSum = 0;
+      let steps = 0;
+      let collapseWarned = false;
+      const first = epoch === ctx.position.epoch ? ctx.position.stepInEpoch : 0;
+      for (let s = first; s < perEpoch; s++) {
+        const t0 = performance.now();
+        const indices = order.subarray(s * batch, (s + 1) * batch);
+        for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
+        const before: TrainingPosition = { epoch, stepInEpoch: s, globalStep, rngState: rng.state };
+        makeViews(train, dims, indices, config.views, config.augment, norm, rng, buffer);
+        const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
+        const after: TrainingPosition =
+          s + 1 < perEpoch
+            ? { epoch, stepInEpoch: s + 1, globalStep: globalStep + 1, rngState: rng.state }
+            : { epoch: epoch + 1, stepInEpoch: 0, globalStep: globalStep + 1, rngState: rng.state };
+        let stats: StepStats;
+        try {
+          stats = await stepper.step(lr, globalStep);
+        } catch (e) {
+          if (e instanceof WorkerFailure) throw await saveAfterFailure(e, stepper, [before, after], save);
+          throw e;
+        }
+        const { loss, posSim, negSim } = stats;
+        // numbered as step events number it
+        if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };
+        globalStep++;
+        lastLoss = loss;
+        lossSum += loss;
+        steps++;
+        const seconds = (performance.now() - t0) / 1000;
+        recorder.emit({ type: 'step', epoch, step: s, globalStep, loss, lr, imagesPerSec: batch / seconds, posSim, negSim });
+        if (!positivesWarned && config.views === 1 && config.method !== 'ce' && new Set(labels).size === batch) {
+          positivesWarned = true;
+          recorder.emit({
+            type: 'warning',
+            code: 'no-positive',
+            message: `step ${globalStep}: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing. Use views >= 2 or a larger batchSize.`,
+          });
+        }
+        if (!collapseWarned && Math.abs(loss - collapse) < 1e-3 * collapse) {
+          collapseWarned = true;
+          recorder.emit({
+            type: 'warning',
+            code: 'collapse',
+            message: `loss ${loss.toFixed(4)} sits at the collapse value (T/base_T) ln(${config.views}N-1) = ${collapse.toFixed(4)}: every embedding is the same. Try a lower learning rate or a higher temperature.`,
+          });
+        }
+        // let IPC messages and signals (a stop request) in between steps
+        await new Promise(setImmediate);
+        if (ctx.shouldStop() && s < perEpoch - 1) {
+          await save('last', { epoch, stepInEpoch: s + 1, globalStep, rngState: rng.state }, lastLoss);
+          return { kind: 'stopped' };
+        }
       }
-      const { loss, posSim, negSim } = stats;
-      // numbered as step events number it
-      if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };
-      globalStep++;
-      lastLoss = loss;
-      lossSum += loss;
-      steps++;
-      const seconds = (performance.now() - t0) / 1000;
-      recorder.emit({ type: 'step', epoch, step: s, globalStep, loss, lr, imagesPerSec: batch / seconds, posSim, negSim });
-      if (!positivesWarned && config.views === 1 && config.method !== 'ce' && new Set(labels).size === batch) {
-        positivesWarned = true;
-        recorder.emit({
-          type: 'warning',
-          code: 'no-positive',
-          message: `step ${globalStep}: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing. Use views >= 2 or a larger batchSize.`,
-        });
+      const seconds = (performance.now() - epochStart) / 1000;
+      const meanLoss = lossSum / Math.max(1, steps);
+      recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
+      const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
+      await save('last', done, meanLoss);
+      if (meanLoss < bestLoss) {
+        bestLoss = meanLoss;
+        await save('best', done, meanLoss);
       }
-      if (!collapseWarned && Math.abs(loss - collapse) < 1e-3 * collapse) {
-        collapseWarned = true;
-        recorder.emit({
-          type: 'warning',
-          code: 'collapse',
-          message: `loss ${loss.toFixed(4)} sits at the collapse value (T/base_T) ln(${config.views}N-1) = ${collapse.toFixed(4)}: every embedding is the same. Try a lower learning rate or a higher temperature.`,
-        });
+      if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
+        await save(`epoch-${epoch + 1}`, done, meanLoss);
       }
-      // let IPC messages and signals (a stop request) in between steps
-      await new Promise(setImmediate);
-      if (ctx.shouldStop() && s < perEpoch - 1) {
-        await save('last', { epoch, stepInEpoch: s + 1, globalStep, rngState: rng.state }, lastLoss);
-        return { kind: 'stopped' };
-      }
+      await ctx.afterEpoch?.(epoch + 1, globalStep);
+      if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
     }
-    const seconds = (performance.now() - epochStart) / 1000;
-    const meanLoss = lossSum / Math.max(1, steps);
-    recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
-    const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
-    await save('last', done, meanLoss);
-    if (meanLoss < bestLoss) {
-      bestLoss = meanLoss;
-      await save('best', done, meanLoss);
-    }
-    if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
-      await save(`epoch-${epoch + 1}`, done, meanLoss);
-    }
-    await ctx.afterEpoch?.(epoch + 1, globalStep);
-    if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
-  }
-  return { kind: 'completed' };
+    return { kind: 'completed' };
   } finally {
     await stepper.close();
   }

@@ -56,7 +56,9 @@ export async function writePreviewPng(dataset: Dataset, views: number, cfg: Augm
   }
   // loaded here, not at start-up: training does not need sharp's native binary
   const { default: sharp } = await import('sharp');
-  const png = await sharp(canvas, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  const png = await sharp(canvas, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileAtomic(file, png);
 }

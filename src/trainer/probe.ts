@@ -78,19 +78,12 @@ export function probeBatchSize(configured: number, trainCount: number): number {
  * Trains the linear probe on frozen features (see the file comment) and
  * reports each epoch through onProgress. Accuracies are fractions in [0, 1].
  */
-export async function linearProbe(
-  encoder: Encoder,
-  dataset: Dataset,
-  cfg: ProbeConfig,
-  seed: number,
-  onProgress: (p: ProbeProgress) => void,
-): Promise<ProbeOutcome> {
+export async function linearProbe(encoder: Encoder, dataset: Dataset, cfg: ProbeConfig, seed: number, onProgress: (p: ProbeProgress) => void): Promise<ProbeOutcome> {
   const dim = encoder.dim;
   const trainFeatures = await extractFeatures(encoder, dataset, dataset.train);
   const testFeatures = await extractFeatures(encoder, dataset, dataset.test);
   const { mean, std } = featureStats(trainFeatures, dim);
-  const standardise = (f: Float32Array, n: number) =>
-    tf.tidy(() => tf.div(tf.sub(tf.tensor2d(f, [n, dim]), tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor2D);
+  const standardise = (f: Float32Array, n: number) => tf.tidy(() => tf.div(tf.sub(tf.tensor2d(f, [n, dim]), tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor2D);
   const xTrain = standardise(trainFeatures, dataset.train.count);
   const xTest = standardise(testFeatures, dataset.test.count);
   const yTrain = tf.tensor1d(dataset.train.labels, 'int32');
@@ -116,7 +109,10 @@ export async function linearProbe(
         const xb = tf.gather(xTrain, idx) as tf.Tensor2D;
         const yb = tf.gather(yTrain, idx) as tf.Tensor1D;
         const { value, grads } = tf.variableGrads(() => crossEntropy(classifier.forward(xb), yb), params);
-        optim.step(params.map((p) => grads[p.name]), cosineWithWarmup(step++, total, 0, cfg.lr));
+        optim.step(
+          params.map((p) => grads[p.name]),
+          cosineWithWarmup(step++, total, 0, cfg.lr),
+        );
         const sum = tf.add(lossSum, value) as tf.Scalar;
         tf.dispose([lossSum, idx, xb, yb, value, grads]);
         lossSum = sum;

@@ -57,9 +57,8 @@ export async function resumeRun(runDir: string, checkpoint: string, opts: JobOpt
   const plan: Plan = { pretrain: true, checkpoint: saved };
   const prepared = await prepare(config, opts, plan);
   const previous = tryReadStatus(runDir);
-  const forkedFrom = saved && resumeForks(previous, saved.loaded.manifest.globalStep)
-    ? { runId: path.basename(runDir), checkpoint, globalStep: saved.loaded.manifest.globalStep }
-    : undefined;
+  const forkedFrom =
+    saved && resumeForks(previous, saved.loaded.manifest.globalStep) ? { runId: path.basename(runDir), checkpoint, globalStep: saved.loaded.manifest.globalStep } : undefined;
   let recorder: RunRecorder;
   try {
     recorder = forkedFrom ? RunRecorder.create(path.dirname(runDir), config, opts.onEvent, forkedFrom) : RunRecorder.reopen(runDir, opts.onEvent);
@@ -157,7 +156,9 @@ function checkPositivesPossible(config: RunConfig, dataset: Dataset): void {
     if (seen.has(label)) return;
     seen.add(label);
   }
-  throw new Error("views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class");
+  throw new Error(
+    "views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class",
+  );
 }
 
 interface Plan {
@@ -238,7 +239,17 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       const monitor = representationMonitor(config, dataset, (ev) => recorder.emit(ev));
       const measure = monitor && ((epochsDone: number, globalStep: number) => monitor(model!, epochsDone, globalStep));
       if (measure && position.globalStep === 0) await measure(0, 0);
-      const outcome = await pretrain({ config, dataset, model, recorder, position, bestLoss: best ?? Infinity, shouldStop: opts.shouldStop, afterEpoch: measure, threads: backend.name === 'wasm' ? backend.threads : 1 });
+      const outcome = await pretrain({
+        config,
+        dataset,
+        model,
+        recorder,
+        position,
+        bestLoss: best ?? Infinity,
+        shouldStop: opts.shouldStop,
+        afterEpoch: measure,
+        threads: backend.name === 'wasm' ? backend.threads : 1,
+      });
       if (outcome.kind === 'diverged') {
         recorder.emit({
           type: 'failed',
@@ -257,7 +268,11 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
     const probeAt = plan.checkpoint && !plan.pretrain ? plan.checkpoint.loaded.manifest.globalStep : recorder.status.globalStep;
     const batchSize = probeBatchSize(config.probe.batchSize, dataset.train.count);
     if (batchSize !== config.probe.batchSize) {
-      recorder.emit({ type: 'log', level: 'info', message: `probe batch size ${batchSize}: probe.batchSize ${config.probe.batchSize} is capped at a tenth of the ${dataset.train.count} training images, so each probe epoch has at least 10 steps` });
+      recorder.emit({
+        type: 'log',
+        level: 'info',
+        message: `probe batch size ${batchSize}: probe.batchSize ${config.probe.batchSize} is capped at a tenth of the ${dataset.train.count} training images, so each probe epoch has at least 10 steps`,
+      });
     }
     const result = await linearProbe(model.encoder, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),

@@ -62,25 +62,36 @@ export async function startSession(opts: { vsix: string; state: string; settings
   for (const d of [ext, data, workspace]) fs.rmSync(d, { recursive: true, force: true });
   fs.mkdirSync(path.join(data, 'User'), { recursive: true });
   fs.mkdirSync(workspace, { recursive: true });
-  fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'workbench.enableExperiments': false,
-    'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
-    ...opts.settings,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(data, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'workbench.enableExperiments': false,
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        ...opts.settings,
+      },
+      null,
+      2,
+    ),
+  );
   const common = ['--extensions-dir', ext, '--user-data-dir', data, '--config', path.join(state, 'config.yaml')];
   execFileSync(csBin, [...common, '--install-extension', opts.vsix], { stdio: ['ignore', 'ignore', 'inherit'], env });
 
   const log = fs.openSync(path.join(state, 'code-server.log'), 'w');
-  const server: ChildProcess = spawn(csBin, [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env,
-  });
+  const server: ChildProcess = spawn(
+    csBin,
+    [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env,
+    },
+  );
   const stopServer = () => {
     try {
       process.kill(-server.pid!, 'SIGTERM');

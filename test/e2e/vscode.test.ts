@@ -79,21 +79,29 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
 
     // 2. The dashboard opens by itself; its loss chart gets points while the run is live.
     const frame = dashboard(page);
-    const first = await waitFor('loss points while the run is live', async () => {
-      const info = frame.locator('.info-card').first();
-      const [points, runState, runId] = await Promise.all([
-        frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 }),
-        info.getAttribute('data-state', { timeout: 1000 }),
-        info.getAttribute('data-run-id', { timeout: 1000 }),
-      ]);
-      return Number(points) > 0 && runState === 'running' && runId ? { points: Number(points), runId } : undefined;
-    }, 240_000);
+    const first = await waitFor(
+      'loss points while the run is live',
+      async () => {
+        const info = frame.locator('.info-card').first();
+        const [points, runState, runId] = await Promise.all([
+          frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 }),
+          info.getAttribute('data-state', { timeout: 1000 }),
+          info.getAttribute('data-run-id', { timeout: 1000 }),
+        ]);
+        return Number(points) > 0 && runState === 'running' && runId ? { points: Number(points), runId } : undefined;
+      },
+      240_000,
+    );
     lap(`live: ${first.points} loss points for ${first.runId}`);
     assert.match(runLabel(first.runId), /^quick-check-/);
-    const stepText = await waitFor('step k of n in the progress notification', async () => {
-      const text = await notification(page, /SupCon: quick check/).innerText({ timeout: 1000 });
-      return /step \d+\/15/.test(text) ? text.replace(/\s+/g, ' ') : undefined;
-    }, 120_000);
+    const stepText = await waitFor(
+      'step k of n in the progress notification',
+      async () => {
+        const text = await notification(page, /SupCon: quick check/).innerText({ timeout: 1000 });
+        return /step \d+\/15/.test(text) ? text.replace(/\s+/g, ' ') : undefined;
+      },
+      120_000,
+    );
     lap(`progress: ${stepText}`);
     await shot('dashboard-live.png');
 
@@ -111,13 +119,20 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
 
     // 3b. The representation diagnostics chart fills, and the Map tab draws the run's embedding by class beside the class-similarity heat map.
     // the quick check trains one epoch: a point before training and one after it
-    await waitFor('kNN monitor points (before training and after the epoch)', async () =>
-      Number(await frame.locator('.card[data-metric="knn"]').getAttribute('data-points', { timeout: 1000 })) === 2 ? true : undefined, 30_000);
+    await waitFor(
+      'kNN monitor points (before training and after the epoch)',
+      async () => (Number(await frame.locator('.card[data-metric="knn"]').getAttribute('data-points', { timeout: 1000 })) === 2 ? true : undefined),
+      30_000,
+    );
     await frame.locator('#tab-map').click();
-    const mapPoints = await waitFor('points on the embedding map', async () => {
-      const n = Number(await frame.locator('canvas.map-canvas').getAttribute('data-points', { timeout: 1000 }));
-      return n > 0 ? n : undefined;
-    }, 180_000);
+    const mapPoints = await waitFor(
+      'points on the embedding map',
+      async () => {
+        const n = Number(await frame.locator('canvas.map-canvas').getAttribute('data-points', { timeout: 1000 }));
+        return n > 0 ? n : undefined;
+      },
+      180_000,
+    );
     assert.equal(mapPoints, 2000, 'every image of the monitor subset (the 2,000 test images of the quick check) is a point');
     assert.equal(await frame.locator('canvas.heatmap').getAttribute('data-classes'), '10');
     assert.equal(await frame.locator('.map-legend .legend-item').count(), 10);
@@ -139,15 +154,19 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await runCommand(page, 'SupCon: Start SupCon Run');
     await answer(page, 'Customize');
     for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
-    const second = await waitFor('the second run live in the dashboard', async () => {
-      const info = frame.locator('.info-card').first();
-      const [runId, runState, points] = await Promise.all([
-        info.getAttribute('data-run-id', { timeout: 1000 }),
-        info.getAttribute('data-state', { timeout: 1000 }),
-        frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 }),
-      ]);
-      return runId && runId !== first.runId && runState === 'running' && Number(points) > 0 ? runId : undefined;
-    }, 240_000);
+    const second = await waitFor(
+      'the second run live in the dashboard',
+      async () => {
+        const info = frame.locator('.info-card').first();
+        const [runId, runState, points] = await Promise.all([
+          info.getAttribute('data-run-id', { timeout: 1000 }),
+          info.getAttribute('data-state', { timeout: 1000 }),
+          frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 }),
+        ]);
+        return runId && runId !== first.runId && runState === 'running' && Number(points) > 0 ? runId : undefined;
+      },
+      240_000,
+    );
     // Its name says what differs from the defaults; the dashboard names its key settings.
     assert.match(runLabel(second), /^supcon-e200-/);
     assert.match((await frame.locator('.info-card').first().locator('.run-label').innerText()) ?? '', /\(supcon · T 0\.1 · 2 views · batch 32\)/);
@@ -157,8 +176,11 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await notification(page, new RegExp(`${runLabel(second)} stopped at epoch`)).waitFor({ timeout: 300_000 });
     const stoppedRow = treeRows(sidebar, 'Runs').filter({ hasText: runLabel(second) });
     await stoppedRow.locator('.codicon-debug-stop').waitFor({ timeout: 30_000 });
-    await waitFor('the stopped state in the dashboard', async () =>
-      (await frame.locator('.info-card').first().getAttribute('data-state', { timeout: 1000 })) === 'stopped' ? true : undefined, 30_000);
+    await waitFor(
+      'the stopped state in the dashboard',
+      async () => ((await frame.locator('.info-card').first().getAttribute('data-state', { timeout: 1000 })) === 'stopped' ? true : undefined),
+      30_000,
+    );
     lap('second run marked stopped');
     await shot('sidebar-stopped.png');
 
@@ -174,8 +196,11 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
 
     // 7. The augmentation preview: the trainer's PNG in the dashboard's Augmentations tab.
     await runCommand(page, 'SupCon: Preview Augmented Views');
-    await waitFor('the preview image', async () =>
-      ((await frame.locator('.preview img').getAttribute('src', { timeout: 1000 })) ?? '').startsWith('data:image/png;base64,') ? true : undefined, 120_000);
+    await waitFor(
+      'the preview image',
+      async () => (((await frame.locator('.preview img').getAttribute('src', { timeout: 1000 })) ?? '').startsWith('data:image/png;base64,') ? true : undefined),
+      120_000,
+    );
     lap('augmentation preview shown');
     await shot('preview.png');
 
@@ -199,8 +224,14 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
-    await waitFor('the restored dashboard', async () =>
-      (await frame.locator('.info-card').count()) === 2 && Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 })) > 0 ? true : undefined, 90_000);
+    await waitFor(
+      'the restored dashboard',
+      async () =>
+        (await frame.locator('.info-card').count()) === 2 && Number(await frame.locator('.card[data-metric="loss"]').getAttribute('data-points', { timeout: 1000 })) > 0
+          ? true
+          : undefined,
+      90_000,
+    );
     lap('dashboard restored after reload');
     assert.deepEqual(npm.calls(), [], 'the extension called npm');
 
@@ -216,7 +247,7 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await probed.waitFor({ timeout: 300_000 });
     assert.match((await probed.innerText()) ?? '', /Probe top-1: \d+(\.\d)?% \(best\)/);
     await waitFor('the probe table row of best', async () => ((await frame.locator('.probe-table tr[data-checkpoint="best"]').count()) > 0 ? true : undefined), 30_000);
-    assert.ok(((await firstRow.textContent()) ?? '').includes(headline), 'the headline is still the final checkpoint\'s');
+    assert.ok(((await firstRow.textContent()) ?? '').includes(headline), "the headline is still the final checkpoint's");
     const firstCard = frame.locator(`.info-card[data-run-id="${first.runId}"]`);
     assert.ok(((await firstCard.textContent()) ?? '').includes('(last)'), 'the card names the checkpoint of its top-1');
     lap(`best probed; headline kept: ${headline}`);
@@ -228,11 +259,15 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
       await runCommand(page, 'SupCon: Start SupCon Run');
       await answer(page, 'Customize');
       for (let i = 0; i < CUSTOM_STEPS; i++) await answer(page, i === 3 ? '200' : undefined);
-      return waitFor(what, async () => {
-        const info = frame.locator('.info-card').first();
-        const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
-        return runId && !earlier.includes(runId) && runState === 'running' ? runId : undefined;
-      }, 240_000);
+      return waitFor(
+        what,
+        async () => {
+          const info = frame.locator('.info-card').first();
+          const [runId, runState] = await Promise.all([info.getAttribute('data-run-id', { timeout: 1000 }), info.getAttribute('data-state', { timeout: 1000 })]);
+          return runId && !earlier.includes(runId) && runState === 'running' ? runId : undefined;
+        },
+        240_000,
+      );
     };
     const third = await startLongRun('the third run live in the dashboard', [first.runId, second]);
     const thirdDir = path.join(session.workspace, '.supcon', 'runs', third);
@@ -243,20 +278,33 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await notification(page, /followed again after a reload/).waitFor({ timeout: 90_000 });
     lap(`window reloaded while ${third} trains; its notification is back`);
     await runCommand(page, 'SupCon: Stop Run');
-    const stopped = await waitFor('the third run stopped', async () => {
-      const status = readJsonFile(path.join(thirdDir, 'status.json'));
-      return status.state === 'stopped' ? status : undefined;
-    }, 120_000);
+    const stopped = await waitFor(
+      'the third run stopped',
+      async () => {
+        const status = readJsonFile(path.join(thirdDir, 'status.json'));
+        return status.state === 'stopped' ? status : undefined;
+      },
+      120_000,
+    );
     const last = readJsonFile(path.join(thirdDir, 'checkpoints', 'last', 'manifest.json'));
     assert.equal(last.globalStep, stopped.globalStep, 'a checkpoint at the last step taken');
     const thirdTree = await showSupConViews(page);
-    await treeRows(thirdTree, 'Runs').filter({ hasText: runLabel(third) }).locator('.codicon-debug-stop').waitFor({ timeout: 30_000 });
+    await treeRows(thirdTree, 'Runs')
+      .filter({ hasText: runLabel(third) })
+      .locator('.codicon-debug-stop')
+      .waitFor({ timeout: 30_000 });
     await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
-    await waitFor('the stopped card', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).getAttribute('data-state', { timeout: 1000 })) === 'stopped' ? true : undefined), 60_000);
+    await waitFor(
+      'the stopped card',
+      async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).getAttribute('data-state', { timeout: 1000 })) === 'stopped' ? true : undefined),
+      60_000,
+    );
     lap(`stopped after the reload at step ${stopped.globalStep}, with its checkpoint`);
 
     // 12. A deleted run leaves the dashboard at once.
-    await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(third) }).click({ button: 'right' });
+    await treeRows(await showSupConViews(page), 'Runs')
+      .filter({ hasText: runLabel(third) })
+      .click({ button: 'right' });
     await contextMenuAction(page, 'Delete Run');
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click({ timeout: 15_000 });
     await waitFor('the deleted run gone from the dashboard', async () => ((await frame.locator(`.info-card[data-run-id="${third}"]`).count()) === 0 ? true : undefined), 30_000);
@@ -269,10 +317,13 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await waitFor('a checkpoint of the run to kill', async () => (fs.existsSync(path.join(killedDir, 'checkpoints', 'last', 'manifest.json')) ? true : undefined), 180_000);
     process.kill(readJsonFile(path.join(killedDir, 'status.json')).pid, 'SIGKILL');
     const killedCard = frame.locator(`.info-card[data-run-id="${killed}"]`);
-    await waitFor('the killed run\'s card interrupted', async () => ((await killedCard.getAttribute('data-state', { timeout: 1000 })) === 'interrupted' ? true : undefined), 60_000);
+    await waitFor("the killed run's card interrupted", async () => ((await killedCard.getAttribute('data-state', { timeout: 1000 })) === 'interrupted' ? true : undefined), 60_000);
     assert.equal(await killedCard.locator('.state').innerText(), 'interrupted');
     assert.equal(await killedCard.locator('vscode-button', { hasText: 'Stop' }).count(), 0, 'no Stop on a run that is not running');
-    await treeRows(await showSupConViews(page), 'Runs').filter({ hasText: runLabel(killed) }).locator('.codicon-warning').waitFor({ timeout: 30_000 });
+    await treeRows(await showSupConViews(page), 'Runs')
+      .filter({ hasText: runLabel(killed) })
+      .locator('.codicon-warning')
+      .waitFor({ timeout: 30_000 });
     await page.locator('.tab', { hasText: 'SupCon Dashboard' }).click({ timeout: 60_000 });
     await frame.locator('#tab-charts').click();
     await killedCard.locator('vscode-button', { hasText: 'Resume' }).click({ timeout: 15_000 });
@@ -289,15 +340,22 @@ test('SupCon Lab in VS Code: quick check on the first click, live dashboard, tre
     await frame.locator('.results-table').waitFor({ timeout: 60_000 });
     lap('views study started, results tab open');
     const table = frame.locator('.results-table tbody');
-    await waitFor('every point of the study in the results table', async () => {
-      const rows = await table.locator('tr').allTextContents();
-      return rows.length === 9 && rows.every((r) => !r.includes('no result')) ? rows : undefined;
-    }, 900_000, 2000);
+    await waitFor(
+      'every point of the study in the results table',
+      async () => {
+        const rows = await table.locator('tr').allTextContents();
+        return rows.length === 9 && rows.every((r) => !r.includes('no result')) ? rows : undefined;
+      },
+      900_000,
+      2000,
+    );
     const floorRow = (await table.locator('tr[data-rule="floor"]').textContent()) ?? '';
     assert.match(floorRow, /floor \(epochs 0\).*\d+\.\d\d%/);
     assert.equal(await table.locator('tr[data-rule="equal-compute"]').count(), 4);
     assert.equal(await frame.locator('.results-plot canvas').count(), 1);
-    const sweepRow = treeRows(await showSupConViews(page), 'Sweeps').filter({ hasText: /^views-/ }).first();
+    const sweepRow = treeRows(await showSupConViews(page), 'Sweeps')
+      .filter({ hasText: /^views-/ })
+      .first();
     await waitFor('the sweep done in the Sweeps view', async () => (/8\/8 done/.test((await sweepRow.textContent({ timeout: 1000 })) ?? '') ? true : undefined), 60_000);
     lap('views study: 9 result rows, sweep done');
     await shot('views-study.png');

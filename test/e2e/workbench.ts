@@ -24,20 +24,29 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
   const input = widget.locator('.quick-input-box input');
-  await waitFor(`"${label}" in the command palette`, async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    // Type only once the palette's own input has focus, or the keys land in an editor.
-    await waitFor('the command palette input', async () =>
-      (await input.evaluate((el) => el === document.activeElement && (el as HTMLInputElement).value.startsWith('>'))) ? true : undefined, 5000, 50);
-    await page.keyboard.type(label);
-    try {
-      await row.waitFor({ timeout: 3000 });
-      return true;
-    } catch {
-      return undefined;
-    }
-  }, 90_000, 500);
+  await waitFor(
+    `"${label}" in the command palette`,
+    async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      // Type only once the palette's own input has focus, or the keys land in an editor.
+      await waitFor(
+        'the command palette input',
+        async () => ((await input.evaluate((el) => el === document.activeElement && (el as HTMLInputElement).value.startsWith('>'))) ? true : undefined),
+        5000,
+        50,
+      );
+      await page.keyboard.type(label);
+      try {
+        await row.waitFor({ timeout: 3000 });
+        return true;
+      } catch {
+        return undefined;
+      }
+    },
+    90_000,
+    500,
+  );
   await row.click();
 }
 
@@ -52,11 +61,16 @@ export async function answer(page: Page, value?: string): Promise<void> {
   const title = await widget.locator('.quick-input-title').textContent();
   await page.keyboard.press('Enter');
   // The next step replaces the widget's title; wait for the change so keys go to the right step.
-  await waitFor('the next input step', async () => {
-    const visible = await widget.isVisible();
-    if (!visible) return true;
-    return (await widget.locator('.quick-input-title').textContent()) !== title ? true : undefined;
-  }, 10_000, 100);
+  await waitFor(
+    'the next input step',
+    async () => {
+      const visible = await widget.isVisible();
+      if (!visible) return true;
+      return (await widget.locator('.quick-input-title').textContent()) !== title ? true : undefined;
+    },
+    10_000,
+    100,
+  );
 }
 
 /**
@@ -66,7 +80,10 @@ export async function answer(page: Page, value?: string): Promise<void> {
 export async function contextMenuAction(page: Page, label: string): Promise<void> {
   const menu = page.locator('.monaco-menu');
   await menu.locator('.action-label', { hasText: label }).click({ timeout: 15_000 });
-  const closed = await menu.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
+  const closed = await menu.waitFor({ state: 'hidden', timeout: 3000 }).then(
+    () => true,
+    () => false,
+  );
   if (!closed) {
     await menu.locator('.action-label', { hasText: label }).hover();
     await page.keyboard.press('Enter');

@@ -22,8 +22,23 @@ describe('supcon-lab embed', () => {
   before(async () => {
     out = tmp();
     const trained = await runTrainer([
-      'train', '--runs-dir', tmp(), '--dataset.kind', 'synthetic', '--batchSize', '32', '--epochs', '1', '--probe.epochs', '1',
-      '--backend', 'wasm', '--monitor.samples', '120', '--monitor.bank', '200',
+      'train',
+      '--runs-dir',
+      tmp(),
+      '--dataset.kind',
+      'synthetic',
+      '--batchSize',
+      '32',
+      '--epochs',
+      '1',
+      '--probe.epochs',
+      '1',
+      '--backend',
+      'wasm',
+      '--monitor.samples',
+      '120',
+      '--monitor.bank',
+      '200',
     ]);
     assert.equal(trained.code, 0, trained.stderr);
     runDir = trained.runDir;

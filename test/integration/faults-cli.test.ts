@@ -29,8 +29,7 @@ before(async () => {
   bystander = run.runDir;
 });
 
-const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) =>
-  events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
 
 /** A copy of the bystander run, damaged by `edit`. */
 function victim(edit: (dir: string) => void): string {
@@ -60,7 +59,10 @@ function assertMetricsWhole(runDir: string): void {
 function assertCheckpointsWhole(runDir: string): void {
   for (const c of listCheckpoints(runDir)) loadCheckpoint(c.dir);
   const left = fs.existsSync(runFiles(runDir).checkpoints) ? fs.readdirSync(runFiles(runDir).checkpoints) : [];
-  assert.deepEqual(left.filter((d) => d.includes('.')), []);
+  assert.deepEqual(
+    left.filter((d) => d.includes('.')),
+    [],
+  );
 }
 
 interface CliCase {
@@ -85,17 +87,44 @@ const cases: CliCase[] = [
   { what: 'a run name with a path', args: () => train('--name', '../outside'), code: 2, stderr: /^supcon-lab: name: "..\/outside" may hold only letters, digits, _ \. and -$/m },
   { what: 'a run name of ".."', args: () => train('--name', '..'), code: 2, stderr: /^supcon-lab: name: "\.\." must not contain "\.\."/m },
   { what: 'infinite learning rate', args: () => train('--lr', 'Infinity'), code: 2, stderr: /^supcon-lab: lr: expected a number > 0 and <= 100, got Infinity$/m },
-  { what: 'a config file that is missing', args: () => train('--config', path.join(root, 'missing.supcon.json')), code: 1, stderr: /missing.supcon.json: cannot read \(ENOENT\)$/m },
+  {
+    what: 'a config file that is missing',
+    args: () => train('--config', path.join(root, 'missing.supcon.json')),
+    code: 1,
+    stderr: /missing.supcon.json: cannot read \(ENOENT\)$/m,
+  },
   { what: 'a config file that is not JSON', args: () => train('--config', file('broken.supcon.json', '{"epochs": 2,')), code: 1, stderr: /broken.supcon.json: not valid JSON/ },
   { what: 'a config file holding a list', args: () => train('--config', file('list.supcon.json', '[1, 2]')), code: 2, stderr: /list.supcon.json: expected a JSON object$/m },
-  { what: 'a config file with an unknown field', args: () => train('--config', file('extra.supcon.json', '{"epoch": 2}')), code: 2, stderr: /extra.supcon.json: epoch: unknown field \(known: name, method/ },
-  { what: 'an unknown command', args: () => ['frobnicate'], code: 2, stderr: /^supcon-lab: unknown command "frobnicate": expected one of train, resume, probe, preview, embed, sweep, results, jobs, cancel$/m },
+  {
+    what: 'a config file with an unknown field',
+    args: () => train('--config', file('extra.supcon.json', '{"epoch": 2}')),
+    code: 2,
+    stderr: /extra.supcon.json: epoch: unknown field \(known: name, method/,
+  },
+  {
+    what: 'an unknown command',
+    args: () => ['frobnicate'],
+    code: 2,
+    stderr: /^supcon-lab: unknown command "frobnicate": expected one of train, resume, probe, preview, embed, sweep, results, jobs, cancel$/m,
+  },
   { what: 'resume without a run', args: () => ['resume'], code: 2, stderr: /^supcon-lab: --run: expected a run folder$/m },
   { what: 'resume with a training flag', args: () => ['resume', '--run', bystander, '--epochs', '3'], code: 2, stderr: /^supcon-lab: --epochs: not a flag of "resume"/m },
-  { what: 'a checkpoint named with a path', args: () => ['probe', '--run', bystander, '--checkpoint', '../../last'], code: 1, stderr: /checkpoint name "..\/..\/last": expected letters, digits, _ and - only$/m },
-  { what: 'runs directory that is a file', args: () => train('--runs-dir', file('runs-file', ''), ...small), code: 1, stderr: /runs directory .*runs-file is a file, expected a folder$/m },
   {
-    what: 'runs directory the user may not write', code: 1, uid: 65534,
+    what: 'a checkpoint named with a path',
+    args: () => ['probe', '--run', bystander, '--checkpoint', '../../last'],
+    code: 1,
+    stderr: /checkpoint name "..\/..\/last": expected letters, digits, _ and - only$/m,
+  },
+  {
+    what: 'runs directory that is a file',
+    args: () => train('--runs-dir', file('runs-file', ''), ...small),
+    code: 1,
+    stderr: /runs directory .*runs-file is a file, expected a folder$/m,
+  },
+  {
+    what: 'runs directory the user may not write',
+    code: 1,
+    uid: 65534,
     stderr: /runs directory .*locked is not writable \(EACCES\) \(Choose a runs directory you can write to/,
     args: () => {
       fs.chmodSync(root, 0o755);
@@ -103,21 +132,63 @@ const cases: CliCase[] = [
       return train('--runs-dir', path.join(root, 'locked'), ...small);
     },
   },
-  { what: 'resume a run whose config.json is corrupt', args: () => ['resume', '--run', victim((d) => fs.writeFileSync(runFiles(d).config, '{"method": "supc'))], code: 1, stderr: /config.json: not valid JSON/ },
-  { what: 'resume a run whose config.json is out of range', args: () => ['resume', '--run', victim((d) => fs.writeFileSync(runFiles(d).config, JSON.stringify({ ...resolveConfig({}), views: 9 })))], code: 1, stderr: /config.json: views: expected an integer >= 1 and <= 8, got 9$/m },
-  { what: 'resume a run another trainer is running', args: () => ['resume', '--run', victim((d) => editStatus(d, { state: 'running', pid: process.pid, host: os.hostname() }))], code: 1, stderr: /: still running \(process \d+\); stop it first/ },
   {
-    what: 'resume from a checkpoint with a flipped bit', code: 1, stderr: /weights.bin: checksum mismatch \(corrupt\)$/m,
-    args: () => ['resume', '--run', victim((d) => {
-      const weights = path.join(runFiles(d).checkpoints, 'last', 'weights.bin');
-      const bytes = fs.readFileSync(weights);
-      bytes[100] ^= 1;
-      fs.writeFileSync(weights, bytes);
-    })],
+    what: 'resume a run whose config.json is corrupt',
+    args: () => ['resume', '--run', victim((d) => fs.writeFileSync(runFiles(d).config, '{"method": "supc'))],
+    code: 1,
+    stderr: /config.json: not valid JSON/,
   },
-  { what: 'a backend that is not installed', skip: skipIfInstalled('@tensorflow/tfjs-node'), args: () => train(...small, '--backend', 'node'), code: 1, stderr: /backend "node" cannot be used/, failedRun: /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \| Install the backend named above, or run with backend "auto"\.$/ },
-  { what: 'a dataset folder that is missing', args: () => train(...small, '--dataset.kind', 'idx', '--dataset.path', path.join(root, 'no-idx')), code: 1, stderr: /run failed/, failedRun: /no-idx\/train-images-idx3-ubyte: not found \(nor train-images-idx3-ubyte.gz\)/ },
-  { what: 'one view and one image per class: no positive pair at all', args: () => train(...small, '--views', '1', '--dataset.trainLimit', '10'), code: 1, stderr: /run failed/, failedRun: /^views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class$/ },
+  {
+    what: 'resume a run whose config.json is out of range',
+    args: () => ['resume', '--run', victim((d) => fs.writeFileSync(runFiles(d).config, JSON.stringify({ ...resolveConfig({}), views: 9 })))],
+    code: 1,
+    stderr: /config.json: views: expected an integer >= 1 and <= 8, got 9$/m,
+  },
+  {
+    what: 'resume a run another trainer is running',
+    args: () => ['resume', '--run', victim((d) => editStatus(d, { state: 'running', pid: process.pid, host: os.hostname() }))],
+    code: 1,
+    stderr: /: still running \(process \d+\); stop it first/,
+  },
+  {
+    what: 'resume from a checkpoint with a flipped bit',
+    code: 1,
+    stderr: /weights.bin: checksum mismatch \(corrupt\)$/m,
+    args: () => [
+      'resume',
+      '--run',
+      victim((d) => {
+        const weights = path.join(runFiles(d).checkpoints, 'last', 'weights.bin');
+        const bytes = fs.readFileSync(weights);
+        bytes[100] ^= 1;
+        fs.writeFileSync(weights, bytes);
+      }),
+    ],
+  },
+  {
+    what: 'a backend that is not installed',
+    skip: skipIfInstalled('@tensorflow/tfjs-node'),
+    args: () => train(...small, '--backend', 'node'),
+    code: 1,
+    stderr: /backend "node" cannot be used/,
+    failedRun:
+      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \| Install the backend named above, or run with backend "auto"\.$/,
+  },
+  {
+    what: 'a dataset folder that is missing',
+    args: () => train(...small, '--dataset.kind', 'idx', '--dataset.path', path.join(root, 'no-idx')),
+    code: 1,
+    stderr: /run failed/,
+    failedRun: /no-idx\/train-images-idx3-ubyte: not found \(nor train-images-idx3-ubyte.gz\)/,
+  },
+  {
+    what: 'one view and one image per class: no positive pair at all',
+    args: () => train(...small, '--views', '1', '--dataset.trainLimit', '10'),
+    code: 1,
+    stderr: /run failed/,
+    failedRun:
+      /^views: with 1 view an anchor's positives are other images of its class, but no class has two training images, so every loss would be 0; use views >= 2 or more images per class$/,
+  },
 ];
 
 for (const c of cases) {
@@ -143,7 +214,10 @@ test('one view and a batch with no two images of a class: a warning names the st
   const { code, events } = await runTrainer(train(...small, '--views', '1', '--batchSize', '2', '--dataset.trainLimit', '20', '--epochs', '1'));
   assert.equal(code, 0);
   const [warning] = ofType(events, 'warning').filter((w) => w.code === 'no-positive');
-  assert.match(warning?.message ?? '', /^step \d+: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing\. Use views >= 2 or a larger batchSize\.$/);
+  assert.match(
+    warning?.message ?? '',
+    /^step \d+: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing\. Use views >= 2 or a larger batchSize\.$/,
+  );
   const step = Number(/^step (\d+)/.exec(warning.message)![1]);
   assert.ok(ofType(events, 'step').find((s) => s.globalStep === step)?.loss === 0);
 });
@@ -203,7 +277,10 @@ test('disk full while writing a checkpoint: failed with a free-space hint, metri
     assert.equal(status.state, 'failed');
     assert.match(status.error!, /^checkpoint "[a-z0-9-]+" not saved: ENOSPC: no space left on device/);
     assert.match(status.hint!, /The disk is full: free space on the runs directory's disk, then resume from the last checkpoint/);
-    assert.deepEqual(ofType(run.events, 'failed').map((f) => f.error), [status.error]);
+    assert.deepEqual(
+      ofType(run.events, 'failed').map((f) => f.error),
+      [status.error],
+    );
     assertMetricsWhole(run.runDir);
     assertCheckpointsWhole(run.runDir);
     disk.resize('8m');

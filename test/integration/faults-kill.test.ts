@@ -23,10 +23,30 @@ const TRIALS = 20;
 const EPOCHS = 2;
 const runsDir = tmpDir('kill');
 const args = (name: string) => [
-  'train', '--runs-dir', runsDir, '--name', name, '--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '40',
-  '--batchSize', '16', '--epochs', String(EPOCHS), '--probe.epochs', '1', '--backend', 'wasm', '--seed', '11',
+  'train',
+  '--runs-dir',
+  runsDir,
+  '--name',
+  name,
+  '--dataset.kind',
+  'synthetic',
+  '--dataset.trainLimit',
+  '64',
+  '--dataset.testLimit',
+  '40',
+  '--batchSize',
+  '16',
+  '--epochs',
+  String(EPOCHS),
+  '--probe.epochs',
+  '1',
+  '--backend',
+  'wasm',
+  '--seed',
+  '11',
   // no representation monitor: it only reads the model, and would take the probe kill's moment
-  '--monitor.samples', '0',
+  '--monitor.samples',
+  '0',
 ];
 
 /** When to kill: `delayMs` after the n-th event that `matches`, or after spawn. */
@@ -183,14 +203,22 @@ function checkResumed(runDir: string, events: TrainerEvent[], before: string): v
   assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'finished', state: 'completed' });
   const last = checkCheckpoints(runDir).find((c) => c.name === 'last');
   assert.deepEqual([last?.epoch, last?.globalStep], [EPOCHS, totalSteps]);
-  assert.deepEqual(fs.readdirSync(files.checkpoints).filter((d) => d.includes('.')), [], 'no stale copies are left');
+  assert.deepEqual(
+    fs.readdirSync(files.checkpoints).filter((d) => d.includes('.')),
+    [],
+    'no stale copies are left',
+  );
 }
 
 test(`${TRIALS} trials: SIGKILL at a seeded moment, then interrupted, readable, and resumed to the same end`, { concurrency: 2 }, async (t) => {
-  await Promise.all(moments(0x5eed).map((m, i) =>
-    t.test(`trial ${i}: ${m.what} (event ${m.n}, +${m.delayMs} ms${m.torn ? ', torn last line' : ''}${m.renameWindow ? ', killed between renames' : ''})`, () => trial(i, m)),
-  ));
-  t.diagnostic(`killed: ${phases.join(', ')}; resumed past a torn line ${resumedWith.torn}x, from a rename window ${resumedWith.renameWindow}x, from step 0 ${resumedWith.fromStart}x`);
+  await Promise.all(
+    moments(0x5eed).map((m, i) =>
+      t.test(`trial ${i}: ${m.what} (event ${m.n}, +${m.delayMs} ms${m.torn ? ', torn last line' : ''}${m.renameWindow ? ', killed between renames' : ''})`, () => trial(i, m)),
+    ),
+  );
+  t.diagnostic(
+    `killed: ${phases.join(', ')}; resumed past a torn line ${resumedWith.torn}x, from a rename window ${resumedWith.renameWindow}x, from step 0 ${resumedWith.fromStart}x`,
+  );
   for (const phase of ['before any checkpoint', 'between checkpoints', 'after pretraining']) {
     assert.ok(phases.includes(phase), `no trial was killed ${phase}`);
   }
@@ -199,5 +227,9 @@ test(`${TRIALS} trials: SIGKILL at a seeded moment, then interrupted, readable, 
   const runs = listRuns(runsDir);
   for (const r of runs) assert.equal(r.problem, undefined, `${r.id}: ${r.problem}`);
   assert.equal(new Set(runs.map((r) => r.id)).size, runs.length);
-  assert.deepEqual(fs.readdirSync(runsDir).filter((d) => d.startsWith('.')), [], 'no half-created run folders');
+  assert.deepEqual(
+    fs.readdirSync(runsDir).filter((d) => d.startsWith('.')),
+    [],
+    'no half-created run folders',
+  );
 });

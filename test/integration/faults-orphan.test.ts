@@ -30,7 +30,26 @@ child.on('message', (m) => {
 `;
 
 test('a trainer whose parent died (pipes and IPC gone) stops on SIGTERM after its step, with a checkpoint there, state stopped', async () => {
-  const args = [CLI, 'train', '--runs-dir', runsDir, '--dataset.kind', 'synthetic', '--dataset.trainLimit', '512', '--dataset.testLimit', '40', '--batchSize', '16', '--epochs', '8', '--probe.epochs', '1', '--backend', 'wasm'];
+  const args = [
+    CLI,
+    'train',
+    '--runs-dir',
+    runsDir,
+    '--dataset.kind',
+    'synthetic',
+    '--dataset.trainLimit',
+    '512',
+    '--dataset.testLimit',
+    '40',
+    '--batchSize',
+    '16',
+    '--epochs',
+    '8',
+    '--probe.epochs',
+    '1',
+    '--backend',
+    'wasm',
+  ];
   const parent = spawn(process.execPath, ['-e', PARENT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';

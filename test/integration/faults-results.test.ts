@@ -23,8 +23,7 @@ const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...small,
 let runA: string;
 let runB: string;
 
-const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) =>
-  events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
 
 before(async () => {
   const a = await runTrainer(train('--epochs', '1'));
@@ -34,7 +33,7 @@ before(async () => {
   [runA, runB] = [a.runDir, b.runDir];
 });
 
-test("probing a checkpoint of another shape is refused and the completed run stays exactly as it was", async () => {
+test('probing a checkpoint of another shape is refused and the completed run stays exactly as it was', async () => {
   const foreign = path.join(runA, 'checkpoints', 'foreign');
   fs.cpSync(path.join(runB, 'checkpoints', 'last'), foreign, { recursive: true });
   const before = fingerprint(runA);
@@ -55,7 +54,9 @@ async function imageFolder(name: string, classes: string[], perClass: number, pi
       const [r, g, b] = pixel(c, i);
       const raw = Buffer.alloc(8 * 8 * 3);
       for (let p = 0; p < 64; p++) raw.set([(r + p * 3) % 256, (g + p * 5 + i) % 256, b], p * 3);
-      await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(path.join(dir, cls, `${i}.png`));
+      await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } })
+        .png()
+        .toFile(path.join(dir, cls, `${i}.png`));
     }
   }
   return dir;
@@ -64,32 +65,79 @@ async function imageFolder(name: string, classes: string[], perClass: number, pi
 test('a one-class dataset is refused at load, naming the folder and the class count; no run folder is left behind as running', async () => {
   const dir = await imageFolder('one-class', ['cats'], 12, (_, i) => [i * 20, i * 10, i * 5]);
   const runs = new Set(fs.readdirSync(runsDir));
-  const { code, stderr } = await runTrainer(['train', '--runs-dir', runsDir, '--dataset.kind', 'folder', '--dataset.path', dir, '--dataset.imageSize', '8', '--epochs', '1', '--batchSize', '8', '--backend', 'wasm']);
+  const { code, stderr } = await runTrainer([
+    'train',
+    '--runs-dir',
+    runsDir,
+    '--dataset.kind',
+    'folder',
+    '--dataset.path',
+    dir,
+    '--dataset.imageSize',
+    '8',
+    '--epochs',
+    '1',
+    '--batchSize',
+    '8',
+    '--backend',
+    'wasm',
+  ]);
   assert.equal(code, 1, stderr);
   const added = fs.readdirSync(runsDir).filter((d) => !runs.has(d));
   assert.equal(added.length, 1);
   const runDir = path.join(runsDir, added[0]);
   const status = readStatus(runDir);
   assert.equal(status.state, 'failed');
-  assert.equal(status.error, `${dir}: the training split has 1 class; expected at least 2 (SupCon needs negatives from other classes and the linear probe needs classes to tell apart)`);
+  assert.equal(
+    status.error,
+    `${dir}: the training split has 1 class; expected at least 2 (SupCon needs negatives from other classes and the linear probe needs classes to tell apart)`,
+  );
   assert.equal(status.globalStep, 0, 'refused before the first step');
 });
 
 test('a blue channel that is always 0 trains to a finite probe result with a warning naming the channel', async () => {
   const dir = await imageFolder('no-blue', ['a', 'b', 'c'], 10, (c, i) => [c * 80 + i, 200 - c * 60, 0]);
-  const { code, events, stderr } = await runTrainer(['train', '--runs-dir', runsDir, '--dataset.kind', 'folder', '--dataset.path', dir, '--dataset.imageSize', '8', '--epochs', '1', '--batchSize', '8', '--probe.epochs', '1', '--backend', 'wasm']);
+  const { code, events, stderr } = await runTrainer([
+    'train',
+    '--runs-dir',
+    runsDir,
+    '--dataset.kind',
+    'folder',
+    '--dataset.path',
+    dir,
+    '--dataset.imageSize',
+    '8',
+    '--epochs',
+    '1',
+    '--batchSize',
+    '8',
+    '--probe.epochs',
+    '1',
+    '--backend',
+    'wasm',
+  ]);
   assert.equal(code, 0, stderr);
   const warnings = ofType(events, 'warning');
-  assert.deepEqual(warnings.filter((w) => w.code === 'constant-channel').map((w) => w.message), [
-    `${dir}: the blue (channel 2) of the training images never varies (std 0.0000); it is normalised with std 0.0039 and carries no signal`,
-  ]);
-  assert.deepEqual(warnings.filter((w) => w.code === 'collapse'), [], 'no false collapse warning');
-  assert.ok(ofType(events, 'step').every((s) => Number.isFinite(s.loss)), 'every loss finite');
+  assert.deepEqual(
+    warnings.filter((w) => w.code === 'constant-channel').map((w) => w.message),
+    [`${dir}: the blue (channel 2) of the training images never varies (std 0.0000); it is normalised with std 0.0039 and carries no signal`],
+  );
+  assert.deepEqual(
+    warnings.filter((w) => w.code === 'collapse'),
+    [],
+    'no false collapse warning',
+  );
+  assert.ok(
+    ofType(events, 'step').every((s) => Number.isFinite(s.loss)),
+    'every loss finite',
+  );
   assert.ok(Number.isFinite(ofType(events, 'probeResult')[0]?.top1));
 });
 
 test('a run that diverges before its first checkpoint is not told to resume from one', async () => {
-  const { code, runDir } = await runTrainer(train('--dataset.trainLimit', '512', '--epochs', '1', '--lr', '100', '--weightDecay', '0.1', '--warmupEpochs', '0', '--temperature', '0.05'));
+  const { code, runDir } = await runTrainer(
+    train('--dataset.trainLimit', '512', '--epochs', '1', '--lr', '100', '--weightDecay', '0.1', '--warmupEpochs', '0', '--temperature', '0.05'),
+  );
   assert.equal(code, 1);
   const status = readStatus(runDir);
   assert.equal(status.state, 'failed');
@@ -123,11 +171,18 @@ test('probe.batchSize: the batch used is recorded with the result and, when capp
   const { events } = await runTrainer(train('--epochs', '0', '--probe.batchSize', '512'));
   const [result] = ofType(events, 'probeResult');
   assert.equal(result.batchSize, 7, 'a tenth of 64 training images, rounded up');
-  assert.ok(ofType(events, 'log').some((l) => l.message === 'probe batch size 7: probe.batchSize 512 is capped at a tenth of the 64 training images, so each probe epoch has at least 10 steps'));
+  assert.ok(
+    ofType(events, 'log').some(
+      (l) => l.message === 'probe batch size 7: probe.batchSize 512 is capped at a tenth of the 64 training images, so each probe epoch has at least 10 steps',
+    ),
+  );
   const uncapped = await runTrainer(train('--epochs', '0', '--probe.batchSize', '4'));
   assert.equal(ofType(uncapped.events, 'probeResult')[0].batchSize, 4);
   const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
-  assert.match(help, /--probe\.batchSize\s+Probe batch size; at most a tenth of the training images \(rounded up\), so each probe epoch has 10 steps; the value used is recorded with each probe result/);
+  assert.match(
+    help,
+    /--probe\.batchSize\s+Probe batch size; at most a tenth of the training images \(rounded up\), so each probe epoch has 10 steps; the value used is recorded with each probe result/,
+  );
 });
 
 test('resuming a completed run from an earlier checkpoint forks a new run linked to its parent; the parent stays byte-identical', async () => {
@@ -158,7 +213,8 @@ test('a run folder the user renamed is listed with why it is read only, and prob
   const renamed = path.join(runsDir, 'my-best-run');
   fs.cpSync(runA, renamed, { recursive: true });
   const before = fingerprint(renamed);
-  const problem = 'folder name "my-best-run" is not a run id (like 20261128-142501-supcon-fashion-mnist-3fa2): it was renamed, so its runs cannot be continued or probed; rename it back to a run id';
+  const problem =
+    'folder name "my-best-run" is not a run id (like 20261128-142501-supcon-fashion-mnist-3fa2): it was renamed, so its runs cannot be continued or probed; rename it back to a run id';
   for (const command of ['probe', 'resume']) {
     const { code, stderr } = await startTrainer([command, '--run', renamed]).done;
     assert.equal(code, 1, stderr);

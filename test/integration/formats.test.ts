@@ -46,17 +46,33 @@ function idxImages(count: number): { images: Buffer; labels: Buffer } {
 
 const writers: Record<string, (dir: string) => Promise<string[]>> = {
   async cifar10(dir) {
-    for (let b = 1; b <= 5; b++) fs.writeFileSync(path.join(dir, `data_batch_${b}.bin`), cifarRecords(8, (l) => [l]));
-    fs.writeFileSync(path.join(dir, 'test_batch.bin'), cifarRecords(20, (l) => [l]));
+    for (let b = 1; b <= 5; b++)
+      fs.writeFileSync(
+        path.join(dir, `data_batch_${b}.bin`),
+        cifarRecords(8, (l) => [l]),
+      );
+    fs.writeFileSync(
+      path.join(dir, 'test_batch.bin'),
+      cifarRecords(20, (l) => [l]),
+    );
     return ['--dataset.kind', 'cifar10', '--dataset.path', dir];
   },
   async cifar100(dir) {
-    fs.writeFileSync(path.join(dir, 'train.bin'), cifarRecords(40, (l) => [0, l]));
-    fs.writeFileSync(path.join(dir, 'test.bin'), cifarRecords(20, (l) => [0, l]));
+    fs.writeFileSync(
+      path.join(dir, 'train.bin'),
+      cifarRecords(40, (l) => [0, l]),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'test.bin'),
+      cifarRecords(20, (l) => [0, l]),
+    );
     return ['--dataset.kind', 'cifar100', '--dataset.path', dir];
   },
   async idx(dir) {
-    for (const [prefix, count] of [['train', 40], ['t10k', 20]] as const) {
+    for (const [prefix, count] of [
+      ['train', 40],
+      ['t10k', 20],
+    ] as const) {
       const { images, labels } = idxImages(count);
       fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte.gz`), zlib.gzipSync(images));
       fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte.gz`), zlib.gzipSync(labels));

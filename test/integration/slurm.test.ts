@@ -44,7 +44,24 @@ after(() => {
   if (startedHere) spawnSync('bash', [path.join(SCRIPTS, 'stop-slurm.sh'), CLUSTER_DIR, '--purge'], { stdio: 'ignore', timeout: 120_000 });
 });
 
-const TINY = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '40', '--batchSize', '16', '--probe.epochs', '1', '--backend', 'wasm', '--threads', '1', '--monitor.samples', '0'];
+const TINY = [
+  '--dataset.kind',
+  'synthetic',
+  '--dataset.trainLimit',
+  '64',
+  '--dataset.testLimit',
+  '40',
+  '--batchSize',
+  '16',
+  '--probe.epochs',
+  '1',
+  '--backend',
+  'wasm',
+  '--threads',
+  '1',
+  '--monitor.samples',
+  '0',
+];
 const SLURM = ['--executor', 'slurm', '--cpus', '1'];
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -78,7 +95,11 @@ function sinceStart(runDir: string) {
   const all = events(runDir);
   const i = all.map((e) => e.type).lastIndexOf('started');
   const started = all[i];
-  return { starts: all.filter((e) => e.type === 'started').length, resumedFrom: started?.type === 'started' ? started.resumedFrom : undefined, steps: all.slice(i + 1).flatMap((e) => (e.type === 'step' ? [e.globalStep] : [])) };
+  return {
+    starts: all.filter((e) => e.type === 'started').length,
+    resumedFrom: started?.type === 'started' ? started.resumedFrom : undefined,
+    steps: all.slice(i + 1).flatMap((e) => (e.type === 'step' ? [e.globalStep] : [])),
+  };
 }
 /** Waits for the trainer's `starts`-th start and checks it resumed from checkpoint last, its first step the one after `savedStep`. */
 async function assertResumes(runDir: string, starts: number, savedStep: number): Promise<void> {
@@ -92,14 +113,23 @@ async function assertResumes(runDir: string, starts: number, savedStep: number):
 
 /** Waits for the scheduler's view of the run to reach `state`. */
 const waitState = (runDir: string, state: string, seconds?: number) =>
-  waitFor(`${runDir} ${state}`, () => {
-    const c = clusterRun(runDir);
-    return c?.view.state === state ? c : undefined;
-  }, seconds);
+  waitFor(
+    `${runDir} ${state}`,
+    () => {
+      const c = clusterRun(runDir);
+      return c?.view.state === state ? c : undefined;
+    },
+    seconds,
+  );
 
 /** The run folders and job scripts a refused submission must not leave. */
 function assertNothingLeft(runsDir: string): void {
-  const left = fs.existsSync(runsDir) ? fs.readdirSync(runsDir, { recursive: true }).map(String).filter((f) => f !== 'slurm') : [];
+  const left = fs.existsSync(runsDir)
+    ? fs
+        .readdirSync(runsDir, { recursive: true })
+        .map(String)
+        .filter((f) => f !== 'slurm')
+    : [];
   assert.deepEqual(left, [], `left behind in ${runsDir}`);
 }
 
@@ -127,7 +157,11 @@ test('a run shows queued before its job starts, then pending, running and comple
     if (c.view.state === 'pending') assert.match(c.view.detail ?? '', /BeginTime/);
     return c.view.state === 'completed' || c.view.state === 'failed' ? c : undefined;
   });
-  assert.deepEqual(seen.filter((s) => s !== 'unknown'), ['pending', 'running', 'completed'], `states seen: ${seen.join(' -> ')}; output: ${fs.readFileSync(clusterRun(runDir)!.job.output, 'utf8')}`);
+  assert.deepEqual(
+    seen.filter((s) => s !== 'unknown'),
+    ['pending', 'running', 'completed'],
+    `states seen: ${seen.join(' -> ')}; output: ${fs.readFileSync(clusterRun(runDir)!.job.output, 'utf8')}`,
+  );
   const run = listRuns(runsDir)[0];
   assert.equal(run.status?.state, 'completed');
   assert.equal(typeof run.status?.top1, 'number');
@@ -136,30 +170,46 @@ test('a run shows queued before its job starts, then pending, running and comple
   assert.match(fs.readFileSync(path.join(runDir, 'job.seen'), 'utf8'), new RegExp(`^${jobId} `));
   assert.match(cli(['jobs', '--runs-dir', runsDir]).out, new RegExp(`^${jobId}\\s+completed\\s+${path.basename(runDir)}`));
   // what the extension reads
-  assert.deepEqual(parseJobSummaries(cli(['jobs', '--runs-dir', runsDir, '--json']).out).map((j) => [j.jobId, j.state, j.runDir]), [[jobId, 'completed', runDir]]);
+  assert.deepEqual(
+    parseJobSummaries(cli(['jobs', '--runs-dir', runsDir, '--json']).out).map((j) => [j.jobId, j.state, j.runDir]),
+    [[jobId, 'completed', runDir]],
+  );
 });
 
 test('a 3-point sweep is one job array, every point completed in its own run folder', { skip }, async () => {
   const runsDir = tmp();
   const file = path.join(runsDir, 'tiny.sweep.json');
-  fs.writeFileSync(file, JSON.stringify({
-    base: { dataset: { kind: 'synthetic', trainLimit: 64, testLimit: 40 }, batchSize: 16, epochs: 1, probe: { epochs: 1 }, backend: 'wasm', threads: 1, monitor: { samples: 0 } },
-    axes: { views: [1, 2] },
-    seeds: [0],
-  }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      base: { dataset: { kind: 'synthetic', trainLimit: 64, testLimit: 40 }, batchSize: 16, epochs: 1, probe: { epochs: 1 }, backend: 'wasm', threads: 1, monitor: { samples: 0 } },
+      axes: { views: [1, 2] },
+      seeds: [0],
+    }),
+  );
   const r = cli(['sweep', '--config', file, '--runs-dir', runsDir, ...SLURM, '--array-cap', '2']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /job array of 3/);
-  const lines = r.out.trim().split('\n').map((l) => l.split(' '));
+  const lines = r.out
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
   const arrayId = lines[0][0].split('_')[0];
-  assert.deepEqual(lines.map((l) => l[0]), [0, 1, 2].map((i) => `${arrayId}_${i}`));
+  assert.deepEqual(
+    lines.map((l) => l[0]),
+    [0, 1, 2].map((i) => `${arrayId}_${i}`),
+  );
   assert.match(fs.readFileSync(lines[0][1] + '/job.json', 'utf8'), /"jobId"/);
   const script = fs.readFileSync(JSON.parse(fs.readFileSync(path.join(lines[0][1], 'job.json'), 'utf8')).script, 'utf8');
   assert.match(script, /^#SBATCH --array=0-2%2$/m);
-  const done = await waitFor('three completed points', () => {
-    const runs = listClusterRuns(runsDir);
-    return runs.length === 3 && runs.every((c) => c.view.state === 'completed') ? runs : undefined;
-  }, 300);
+  const done = await waitFor(
+    'three completed points',
+    () => {
+      const runs = listClusterRuns(runsDir);
+      return runs.length === 3 && runs.every((c) => c.view.state === 'completed') ? runs : undefined;
+    },
+    300,
+  );
   assert.deepEqual(done.map((c) => c.run.config?.name.split('.').pop()).sort(), ['floor-s0', 'p0-s0', 'p1-s0']);
   const status = cli(['sweep', '--status', path.join(runsDir, 'sweeps', fs.readdirSync(path.join(runsDir, 'sweeps'))[0])]);
   assert.equal((status.out.match(/ completed /g) ?? []).length, 3, status.out);
@@ -222,7 +272,11 @@ test('a runs directory the nodes do not share is detected from the job, and the 
   // the runs directory is a tmpfs mounted in a private mount namespace: the submitter sees it, slurmd does not
   const runsDir = tmp();
   const script = `mount -t tmpfs none "$1" && shift && "$@" train ${[...SLURM, ...TINY, '--epochs', '1'].join(' ')} --runs-dir "$RUNS" >/dev/null && for i in $(seq 240); do out=$("$@" jobs --runs-dir "$RUNS"); case "$out" in *failed*) echo "$out"; exit 0;; esac; sleep 0.25; done; echo "$out"; exit 1`;
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-c', script, 'bash', runsDir, process.execPath, CLI], { encoding: 'utf8', env: { ...process.env, RUNS: runsDir }, timeout: 120_000 });
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-c', script, 'bash', runsDir, process.execPath, CLI], {
+    encoding: 'utf8',
+    env: { ...process.env, RUNS: runsDir },
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /failed\s+\S+\s+job \d+ ended FAILED.* without reaching the run folder: is the runs directory on a disk the nodes share\?/);
   assert.deepEqual(fs.readdirSync(runsDir), [], 'the namespace kept everything to itself');

@@ -45,9 +45,21 @@ test('three processes share one queue: capacity is never exceeded and each entry
   // each entry is held long enough that the other workers have started before the first one could finish alone
   const codes = await Promise.all([0, 1, 2].map(() => worker(runsDir, 's', 2, 1500, log)));
   assert.deepEqual(codes, [0, 0, 0]);
-  const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
-  const starts = lines.filter((l) => l[0] === 'start').map((l) => l[1]).sort();
-  assert.deepEqual(starts, entries('s', 9).map((e) => e.id).sort());
+  const lines = fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
+  const starts = lines
+    .filter((l) => l[0] === 'start')
+    .map((l) => l[1])
+    .sort();
+  assert.deepEqual(
+    starts,
+    entries('s', 9)
+      .map((e) => e.id)
+      .sort(),
+  );
   let running = 0;
   let most = 0;
   for (const [what] of lines) {
@@ -56,14 +68,20 @@ test('three processes share one queue: capacity is never exceeded and each entry
   }
   assert.equal(most, 2);
   assert.ok(new Set(lines.filter((l) => l[0] === 'start').map((l) => l[3])).size >= 2, 'more than one process did work');
-  assert.deepEqual(peekQueue(runsDir).entries.map((e) => e.id), ['other/p0', 'other/p1']);
+  assert.deepEqual(
+    peekQueue(runsDir).entries.map((e) => e.id),
+    ['other/p0', 'other/p1'],
+  );
 });
 
 test('a lock left by a killed process is taken over; a live one is waited for and then named', () => {
   const runsDir = tmp();
   const { lock } = queueFiles(runsDir);
   fs.writeFileSync(lock, `${deadPid()} ${os.hostname()}`);
-  assert.equal(withLock(lock, () => 'ran', 2000), 'ran');
+  assert.equal(
+    withLock(lock, () => 'ran', 2000),
+    'ran',
+  );
   assert.ok(!fs.existsSync(lock));
   fs.writeFileSync(lock, `${process.pid} ${os.hostname()}`);
   assert.throws(() => withLock(lock, () => 'ran', 200), new RegExp(`queue.lock: held by process ${process.pid} `));
@@ -74,14 +92,23 @@ test('an entry held by a killed process waits again, keeps its place, and is cla
   const runsDir = tmp();
   enqueue(runsDir, entries('s', 3));
   const gone = { pid: deadPid(), host: os.hostname() };
-  assert.deepEqual(claim(runsDir, 's', 1, gone).claimed.map((e) => e.id), ['s/p0']);
+  assert.deepEqual(
+    claim(runsDir, 's', 1, gone).claimed.map((e) => e.id),
+    ['s/p0'],
+  );
   assert.equal(queuePosition(peekQueue(runsDir), 's/p1'), 1);
   // the holder is gone and it had started no trainer: the entry is claimed again, first
   const me = { pid: process.pid, host: os.hostname() };
   const again = claim(runsDir, 's', 1, me);
-  assert.deepEqual([...again.claimed, ...again.adopted].map((e) => e.id), ['s/p0']);
+  assert.deepEqual(
+    [...again.claimed, ...again.adopted].map((e) => e.id),
+    ['s/p0'],
+  );
   assert.deepEqual(claim(runsDir, 's', 1, me).claimed, [], 'capacity 1 is taken');
-  assert.deepEqual(claim(runsDir, 's', 3, me).claimed.map((e) => e.id), ['s/p1', 's/p2']);
+  assert.deepEqual(
+    claim(runsDir, 's', 3, me).claimed.map((e) => e.id),
+    ['s/p1', 's/p2'],
+  );
 });
 
 test('an entry whose holder was killed while its trainer still runs is adopted, not started again', () => {
@@ -93,7 +120,14 @@ test('an entry whose holder was killed while its trainer still runs is adopted, 
   setChild(runsDir, 's/p0', trainer.pid!);
   const me = { pid: process.pid, host: os.hostname() };
   const got = claim(runsDir, 's', 2, me);
-  assert.deepEqual(got.adopted.map((e) => [e.id, e.holder?.childPid]), [['s/p0', trainer.pid]]);
-  assert.deepEqual(got.claimed.map((e) => e.id), ['s/p1'], 'p1 had no trainer: started again');
+  assert.deepEqual(
+    got.adopted.map((e) => [e.id, e.holder?.childPid]),
+    [['s/p0', trainer.pid]],
+  );
+  assert.deepEqual(
+    got.claimed.map((e) => e.id),
+    ['s/p1'],
+    'p1 had no trainer: started again',
+  );
   trainer.kill('SIGKILL');
 });

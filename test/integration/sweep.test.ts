@@ -18,11 +18,14 @@ import { tempDirs } from '../unit/tempDirs';
 const tmp = tempDirs('supcon-sweep-it-');
 const sweepFile = (dir: string) => {
   const file = path.join(dir, 'tiny.sweep.json');
-  fs.writeFileSync(file, JSON.stringify({
-    base: { dataset: { kind: 'synthetic', trainLimit: 64, testLimit: 40 }, batchSize: 16, epochs: 3, probe: { epochs: 1 }, backend: 'wasm' },
-    axes: { views: [1, 2] },
-    seeds: [0],
-  }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      base: { dataset: { kind: 'synthetic', trainLimit: 64, testLimit: 40 }, batchSize: 16, epochs: 3, probe: { epochs: 1 }, backend: 'wasm' },
+      axes: { views: [1, 2] },
+      seeds: [0],
+    }),
+  );
   return file;
 };
 const POINTS = ['floor-s0', 'p0-s0', 'p1-s0'];
@@ -84,7 +87,10 @@ test('a sweep killed with its trainers continues: finished runs kept, the interr
   for (const ids of byPoint.values()) assert.equal(ids.length, 1, 'one run folder per point');
   for (const r of done) assert.equal(listRuns(runsDir).find((x) => x.id === r.id)!.status?.endedAt, r.status?.endedAt, 'a finished run is left alone');
   const state = readSweepState(path.join(sweepsDir(runsDir), fs.readdirSync(sweepsDir(runsDir))[0]));
-  assert.deepEqual(state.points.map((p) => p.state), ['completed', 'completed', 'completed']);
+  assert.deepEqual(
+    state.points.map((p) => p.state),
+    ['completed', 'completed', 'completed'],
+  );
   assert.equal(state.holder, undefined);
   assert.match(second.out, /^equal-steps +2 +3 +\d+\.\d\d% +1 +\d+\.\d\d%/m);
 });

@@ -14,8 +14,7 @@ import type { TrainerEvent } from '../../src/protocol/messages';
 const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-it-'));
 const common = ['--runs-dir', runsDir, '--dataset.kind', 'synthetic', '--batchSize', '32', '--probe.epochs', '8', '--backend', 'wasm', '--seed', '7'];
 
-const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) =>
-  events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
 
 test('a run streams its events over IPC, records them, checkpoints, and probes above chance', async () => {
   const { code, events, runDir } = await runTrainer(['train', ...common, '--epochs', '2']);
@@ -34,7 +33,14 @@ test('a run streams its events over IPC, records them, checkpoints, and probes a
   assert.equal(ofType(events, 'probeProgress').length, 8);
   // representation diagnostics before training and after each epoch, on a fixed test subset
   const diagnostics = ofType(events, 'diagnostics');
-  assert.deepEqual(diagnostics.map((d) => [d.epoch, d.globalStep]), [[0, 0], [1, steps.length / 2], [2, steps.length]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.epoch, d.globalStep]),
+    [
+      [0, 0],
+      [1, steps.length / 2],
+      [2, steps.length],
+    ],
+  );
   for (const d of diagnostics) {
     assert.equal(d.samples, 200);
     assert.ok(d.knnTop1 >= 0 && d.knnTop1 <= 1 && d.alignment >= 0 && d.alignment <= 4 && d.uniformity <= 0 && d.uniformity >= -4);
@@ -51,7 +57,12 @@ test('a run streams its events over IPC, records them, checkpoints, and probes a
   const status = readStatus(runDir);
   assert.equal(status.state, 'completed');
   assert.equal(status.top1, result.top1);
-  assert.deepEqual(listCheckpoints(runDir).map((c) => c.name).sort(), ['best', 'epoch-1', 'last']);
+  assert.deepEqual(
+    listCheckpoints(runDir)
+      .map((c) => c.name)
+      .sort(),
+    ['best', 'epoch-1', 'last'],
+  );
 
   // Any checkpoint can be probed again later.
   const again = await runTrainer(['probe', '--run', runDir, '--checkpoint', 'epoch-1']);

@@ -73,11 +73,25 @@ async function filterGradients(backend: 'webgpu' | 'cpu'): Promise<Trace> {
   const rng = new Rng(5);
   const grads: number[][] = [];
   for (const [b, side, cin, cout, k, stride, pad] of FILTER_CASES) {
-    const x = tf.tensor4d(Float32Array.from({ length: b * side * side * cin }, () => rng.uniform(-1, 1)), [b, side, side, cin]);
-    const w = tf.tensor4d(Float32Array.from({ length: k * k * cin * cout }, () => rng.uniform(-1, 1)), [k, k, cin, cout]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: b * side * side * cin }, () => rng.uniform(-1, 1)),
+      [b, side, side, cin],
+    );
+    const w = tf.tensor4d(
+      Float32Array.from({ length: k * k * cin * cout }, () => rng.uniform(-1, 1)),
+      [k, k, cin, cout],
+    );
     const out = tf.conv2d(x, w, stride, pad);
-    const up = tf.tensor(Float32Array.from({ length: out.size }, () => rng.uniform(-1, 1)), out.shape);
-    const g = tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, stride, pad).mul(up).sum())(w);
+    const up = tf.tensor(
+      Float32Array.from({ length: out.size }, () => rng.uniform(-1, 1)),
+      out.shape,
+    );
+    const g = tf.grad((f) =>
+      tf
+        .conv2d(x, f as tf.Tensor4D, stride, pad)
+        .mul(up)
+        .sum(),
+    )(w);
     grads.push(Array.from(await g.data()));
     tf.dispose([x, w, out, up, g]);
   }
@@ -143,7 +157,22 @@ if (worker) {
       if (!gpu || gpu.error) return t.skip(`no WebGPU adapter here: ${gpu?.error}`);
       const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-webgpu-'));
       // a small monitor: its metrics run on WebGPU too, and a software adapter is slow
-      const args = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '50', '--batchSize', '16', '--probe.epochs', '3', '--monitor.samples', '20', '--monitor.bank', '32'];
+      const args = [
+        '--dataset.kind',
+        'synthetic',
+        '--dataset.trainLimit',
+        '64',
+        '--dataset.testLimit',
+        '50',
+        '--batchSize',
+        '16',
+        '--probe.epochs',
+        '3',
+        '--monitor.samples',
+        '20',
+        '--monitor.bank',
+        '32',
+      ];
       const first = await runTrainer(['train', '--runs-dir', runsDir, '--backend', 'webgpu', '--epochs', '2', ...args], { stopAfterSteps: 2 });
       assert.equal(first.code, 0, first.stderr);
       const started = first.events[0];
@@ -156,7 +185,10 @@ if (worker) {
       assert.ok(result && result.type === 'probeResult' && result.top1 > 0.15, `probe top-1 ${JSON.stringify(result)}`);
       assert.equal(readStatus(first.runDir).state, 'completed');
       const measured = resumed.events.filter((e) => e.type === 'diagnostics');
-      assert.ok(measured.length > 0 && measured.every((d) => d.type === 'diagnostics' && d.samples === 20 && d.effectiveRank >= 1 && d.uniformity <= 0), 'diagnostics measured on WebGPU');
+      assert.ok(
+        measured.length > 0 && measured.every((d) => d.type === 'diagnostics' && d.samples === 20 && d.effectiveRank >= 1 && d.uniformity <= 0),
+        'diagnostics measured on WebGPU',
+      );
     });
   });
 }

@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adjustBrightness, adjustContrast, adjustHue, adjustSaturation, colourJitter, flipHorizontal, makeViews,
-  normalizeImages, resizedCrop, sampleCrop, sampleJitter, toGrayscale,
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  colourJitter,
+  flipHorizontal,
+  makeViews,
+  normalizeImages,
+  resizedCrop,
+  sampleCrop,
+  sampleJitter,
+  toGrayscale,
 } from '../../src/trainer/augment';
 import type { Split } from '../../src/trainer/data/dataset';
 import { Rng } from '../../src/trainer/rng';
@@ -41,7 +51,10 @@ test('a scale-1 crop of a square image is the whole image, and resampling it is 
   for (let i = 0; i < 50; i++) assert.deepEqual(sampleCrop(rng, 8, 8, 1), { x: 0, y: 0, width: 8, height: 8 });
   const out = new Float32Array(8 * 8 * 3);
   resizedCrop(split.images, 0, dims, { x: 0, y: 0, width: 8, height: 8 }, out, 0);
-  close(out, Array.from(split.images, (v) => v / 255));
+  close(
+    out,
+    Array.from(split.images, (v) => v / 255),
+  );
 });
 
 test('bilinear crop: a 2x2 corner blown up to 4x4 interpolates between its pixels', () => {
@@ -122,7 +135,11 @@ test('jitter factors follow the strength, in a random order of the four operatio
   }
   const img = Float32Array.from({ length: 12 }, (_, i) => i / 12);
   colourJitter(img, 0, 4, { brightness: 1, contrast: 1, saturation: 1, hue: 0, order: [3, 2, 1, 0] });
-  close(img, Array.from({ length: 12 }, (_, i) => i / 12), 1e-6);
+  close(
+    img,
+    Array.from({ length: 12 }, (_, i) => i / 12),
+    1e-6,
+  );
 });
 
 test('makeViews is deterministic for one rng state, and views differ from each other', () => {
@@ -157,7 +174,11 @@ test('normalizeImages gives (v / 255 - mean) / std per channel', () => {
   const norm = { mean: [0.1, 0.5, 0.9], std: [0.5, 0.25, 2] };
   const out = normalizeImages(split, colour, [2], norm);
   const size = 4 * 6 * 3;
-  close(out, Array.from(split.images.subarray(2 * size, 3 * size), (v, k) => (v / 255 - norm.mean[k % 3]) / norm.std[k % 3]), 1e-6);
+  close(
+    out,
+    Array.from(split.images.subarray(2 * size, 3 * size), (v, k) => (v / 255 - norm.mean[k % 3]) / norm.std[k % 3]),
+    1e-6,
+  );
 });
 
 test('grey images get no colour operations; a reused output buffer is filled in place', () => {

@@ -35,7 +35,10 @@ describe('initBackend', () => {
   });
 
   it('forcing gpu throws a clear error naming what to install', async () => {
-    await assert.rejects(initBackend('gpu'), /backend "gpu" cannot be used: @tensorflow\/tfjs-node-gpu is not installed: npm install @tensorflow\/tfjs-node-gpu \(needs CUDA 11\.2 \+ cuDNN 8\.1 on Linux\)/);
+    await assert.rejects(
+      initBackend('gpu'),
+      /backend "gpu" cannot be used: @tensorflow\/tfjs-node-gpu is not installed: npm install @tensorflow\/tfjs-node-gpu \(needs CUDA 11\.2 \+ cuDNN 8\.1 on Linux\)/,
+    );
   });
 
   it('forcing node throws a clear error', async () => {

@@ -13,7 +13,15 @@ async function fixture() {
   await tf.setBackend('cpu');
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
   const vars = new Map<string, tf.Variable>([
-    ['a', tf.variable(tf.tensor2d([[1, 2], [3, 4]]))],
+    [
+      'a',
+      tf.variable(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ],
     ['b', tf.variable(tf.tensor1d([5, 6, 7]))],
   ]);
   return { runDir, vars };
@@ -30,7 +38,10 @@ test('a checkpoint round-trips weights and training position', async () => {
   restoreVariables(loaded, fresh, dir);
   assert.deepEqual(Array.from(await fresh.get('a')!.data()), [1, 2, 3, 4]);
   assert.deepEqual(Array.from(await fresh.get('b')!.data()), [5, 6, 7]);
-  assert.deepEqual(listCheckpoints(runDir).map((c) => [c.name, c.epoch, c.metric]), [['last', 2, 0.5]]);
+  assert.deepEqual(
+    listCheckpoints(runDir).map((c) => [c.name, c.epoch, c.metric]),
+    [['last', 2, 0.5]],
+  );
 });
 
 test('saving again replaces the checkpoint and leaves no temporary folders', async () => {
@@ -48,13 +59,19 @@ test('truncated, corrupt or foreign checkpoints are refused with the file named'
   const weights = path.join(dir, 'weights.bin');
   const bytes = fs.readFileSync(weights);
   fs.writeFileSync(weights, bytes.subarray(0, 8));
-  assert.throws(() => loadCheckpoint(dir), (e: unknown) => e instanceof CheckpointError && /weights.bin: 8 bytes, manifest says 28/.test(e.message));
+  assert.throws(
+    () => loadCheckpoint(dir),
+    (e: unknown) => e instanceof CheckpointError && /weights.bin: 8 bytes, manifest says 28/.test(e.message),
+  );
   const flipped = Buffer.from(bytes);
   flipped[0] ^= 1;
   fs.writeFileSync(weights, flipped);
   assert.throws(() => loadCheckpoint(dir), /checksum mismatch/);
   fs.writeFileSync(weights, bytes);
-  const wrongShape = new Map<string, tf.Variable>([['a', tf.variable(tf.zeros([3, 3]))], ['b', vars.get('b')!]]);
+  const wrongShape = new Map<string, tf.Variable>([
+    ['a', tf.variable(tf.zeros([3, 3]))],
+    ['b', vars.get('b')!],
+  ]);
   assert.throws(() => restoreVariables(loadCheckpoint(dir), wrongShape, dir), /tensor "a" has shape \[2,2\], the model expects \[3,3\]/);
   assert.throws(() => restoreVariables(loadCheckpoint(dir), new Map([['c', vars.get('b')!]]), dir), /has no tensor "c"/);
   assert.throws(() => loadCheckpoint(runDir), /not a checkpoint/);

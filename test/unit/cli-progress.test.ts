@@ -6,11 +6,22 @@ import type { TrainerEvent } from '../../src/protocol/messages';
 
 const config = resolveConfig({ epochs: 2, dataset: { kind: 'synthetic' } });
 const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 1, gpu: false, skipped: [{ backend: 'webgpu', reason: 'no adapter' }] };
-const step = (globalStep: number, t: number): TrainerEvent =>
-  ({ t, type: 'step', epoch: Math.floor((globalStep - 1) / 3), step: ((globalStep - 1) % 3) + 1, globalStep, loss: 1.5, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 });
+const step = (globalStep: number, t: number): TrainerEvent => ({
+  t,
+  type: 'step',
+  epoch: Math.floor((globalStep - 1) / 3),
+  step: ((globalStep - 1) % 3) + 1,
+  globalStep,
+  loss: 1.5,
+  lr: 0.05,
+  imagesPerSec: 100,
+  posSim: 0.5,
+  negSim: 0.1,
+});
 const events: TrainerEvent[] = [
   { t: 0, type: 'started', runId: '20261130-010000-supcon-synthetic-ab12', config, backend, trainSize: 30, testSize: 10, stepsPerEpoch: 3 },
-  step(1, 1000), step(2, 2000),
+  step(1, 1000),
+  step(2, 2000),
   { t: 3500, type: 'epoch', epoch: 0, loss: 1.5, lr: 0.05, imagesPerSec: 100, seconds: 3 },
   { t: 8000, type: 'probeResult', checkpoint: 'last', globalStep: 6, top1: 0.8, bestTop1: 0.81, bestEpoch: 3, epochs: 5 },
   { t: 8200, type: 'finished', state: 'completed', top1: 0.8 },
@@ -25,14 +36,17 @@ function printed(isTTY: boolean, quiet = false): string {
 }
 
 test('the CLI prints plain lines off a terminal: start, skipped backends, epochs, result, end', () => {
-  assert.equal(printed(false), [
-    'run 20261130-010000-supcon-synthetic-ab12: supcon on synthetic (30 train / 10 test), convnet, backend wasm (CPU)',
-    '  not webgpu: no adapter',
-    'epoch 1/2: loss 1.5000, 100 img/s, 3s',
-    'linear probe top-1: 80.00% (checkpoint last, 5 epochs; best over epochs 81.00% at epoch 4)',
-    'run completed',
-    '',
-  ].join('\n'));
+  assert.equal(
+    printed(false),
+    [
+      'run 20261130-010000-supcon-synthetic-ab12: supcon on synthetic (30 train / 10 test), convnet, backend wasm (CPU)',
+      '  not webgpu: no adapter',
+      'epoch 1/2: loss 1.5000, 100 img/s, 3s',
+      'linear probe top-1: 80.00% (checkpoint last, 5 epochs; best over epochs 81.00% at epoch 4)',
+      'run completed',
+      '',
+    ].join('\n'),
+  );
   assert.doesNotMatch(printed(false, true), /epoch 1\/2/, 'quiet leaves out epochs');
 });
 

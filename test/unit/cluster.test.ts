@@ -15,12 +15,28 @@ const status = (state: RunStatus['state']): RunStatus => ({ state, pid: 1, host:
 const job = (state: string, reason?: string): SchedulerJob => ({ jobId: '7', state, reason, node: 'node1' });
 
 test('Slurm options: flags and the setting are checked by one schema, errors name the field', () => {
-  assert.deepEqual(parseSlurmOptions({ partition: 'gpu', time: '01:30:00', gpus: '2', cpus: '8', mem: '16G', sbatch: '--qos=low --constraint=a100', 'array-cap': '4', 'node-path': '/opt/node/bin/node' }, 'flags'), {
-    partition: 'gpu', time: '01:30:00', gpus: 2, cpus: 8, mem: '16G', sbatch: ['--qos=low', '--constraint=a100'], arrayCap: 4, nodePath: '/opt/node/bin/node',
-  });
+  assert.deepEqual(
+    parseSlurmOptions(
+      { partition: 'gpu', time: '01:30:00', gpus: '2', cpus: '8', mem: '16G', sbatch: '--qos=low --constraint=a100', 'array-cap': '4', 'node-path': '/opt/node/bin/node' },
+      'flags',
+    ),
+    {
+      partition: 'gpu',
+      time: '01:30:00',
+      gpus: 2,
+      cpus: 8,
+      mem: '16G',
+      sbatch: ['--qos=low', '--constraint=a100'],
+      arrayCap: 4,
+      nodePath: '/opt/node/bin/node',
+    },
+  );
   assert.deepEqual(parseSlurmOptions({ arrayCap: 2, sbatch: ['--exclusive'] }, 'setting'), { arrayCap: 2, sbatch: ['--exclusive'] });
   const refused = (raw: Record<string, unknown>, from: 'flags' | 'setting', field: string, message: RegExp) =>
-    assert.throws(() => parseSlurmOptions(raw, from), (e: unknown) => e instanceof ConfigError && e.field === field && message.test(e.message));
+    assert.throws(
+      () => parseSlurmOptions(raw, from),
+      (e: unknown) => e instanceof ConfigError && e.field === field && message.test(e.message),
+    );
   refused({ gpus: '1.5' }, 'flags', '--gpus', /integer from 0 to 64/);
   refused({ time: '2h' }, 'flags', '--time', /Slurm time limit/);
   refused({ mem: 'lots' }, 'setting', 'supconLab.slurm.mem', /memory size/);
@@ -31,10 +47,18 @@ test('Slurm options: flags and the setting are checked by one schema, errors nam
   refused({ queue: 'x' }, 'setting', 'supconLab.slurm.queue', /not a Slurm option/);
 });
 
-test('job script: #SBATCH lines, an array for several runs, the trainer exec\'d on the run folder of its task', () => {
+test("job script: #SBATCH lines, an array for several runs, the trainer exec'd on the run folder of its task", () => {
   const options = { partition: 'gpu', time: '10', gpus: 1, cpus: 4, mem: '8G', sbatch: ['--qos=low'], arrayCap: 2 };
   assert.deepEqual(sbatchOptions({ runDirs: ['/a', '/b', '/c'], options, jobName: 'supcon-s', output: '/r/slurm/%A_%a.out' }), [
-    '--job-name=supcon-s', '--output=/r/slurm/%A_%a.out', '--array=0-2%2', '--partition=gpu', '--time=10', '--gpus=1', '--cpus-per-task=4', '--mem=8G', '--qos=low',
+    '--job-name=supcon-s',
+    '--output=/r/slurm/%A_%a.out',
+    '--array=0-2%2',
+    '--partition=gpu',
+    '--time=10',
+    '--gpus=1',
+    '--cpus-per-task=4',
+    '--mem=8G',
+    '--qos=low',
   ]);
   assert.ok(!sbatchOptions({ runDirs: ['/a'], options: {}, jobName: 'j', output: 'o' }).some((o) => o.startsWith('--array')));
 

@@ -33,7 +33,10 @@ const bad: [unknown, RegExp][] = [
 ];
 for (const [input, message] of bad) {
   test(`rejects ${JSON.stringify(input)}`, () => {
-    assert.throws(() => resolveConfig(input), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+    assert.throws(
+      () => resolveConfig(input),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+    );
   });
 }
 

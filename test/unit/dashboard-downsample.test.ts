@@ -3,14 +3,23 @@ import { test } from 'node:test';
 import { alignSeries, xExtent } from '../../webview/downsample';
 
 test('short series are joined exactly on the union of their x values', () => {
-  const a = alignSeries([{ x: [1, 2, 3], y: [10, 20, 30] }, { x: [2, 4], y: [5, NaN] }], 100);
+  const a = alignSeries(
+    [
+      { x: [1, 2, 3], y: [10, 20, 30] },
+      { x: [2, 4], y: [5, NaN] },
+    ],
+    100,
+  );
   assert.equal(a.exact, true);
   assert.deepEqual(a.x, [1, 2, 3, 4]);
-  assert.deepEqual(a.ys, [[10, 20, 30, null], [null, 5, null, null]]);
+  assert.deepEqual(a.ys, [
+    [10, 20, 30, null],
+    [null, 5, null, null],
+  ]);
   assert.equal(a.pointsIn, 5);
 });
 
-test('long series keep each bucket\'s min and max in the order they occurred', () => {
+test("long series keep each bucket's min and max in the order they occurred", () => {
   const n = 10_000;
   const x = Float64Array.from({ length: n }, (_, i) => i);
   const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 50));

@@ -4,10 +4,13 @@ import { Column } from '../../webview/column';
 import { Ema, ema } from '../../webview/ema';
 
 test('debiased EMA starts at the first value and follows a constant exactly', () => {
-  assert.deepEqual([...ema([3, 3, 3], 0.9)].map((v) => +v.toFixed(12)), [3, 3, 3]);
+  assert.deepEqual(
+    [...ema([3, 3, 3], 0.9)].map((v) => +v.toFixed(12)),
+    [3, 3, 3],
+  );
   const s = ema([0, 10], 0.5);
   assert.equal(s[0], 0);
-  assert.ok(Math.abs(s[1] - 10 * 0.5 / 0.75) < 1e-12);
+  assert.ok(Math.abs(s[1] - (10 * 0.5) / 0.75) < 1e-12);
 });
 
 test('weight 0 is the raw series; non-finite values pass through untouched', () => {

@@ -14,7 +14,12 @@ test('accepts each well-formed webview message', () => {
 
 test('rejects malformed, unknown and dangerous messages', () => {
   const bad: unknown[] = [
-    null, 'ready', 42, [], {}, { type: 'nope' },
+    null,
+    'ready',
+    42,
+    [],
+    {},
+    { type: 'nope' },
     { type: 'ready', extra: 1 },
     { type: 'select', runIds: 'r1' },
     { type: 'select', runIds: ['../etc'] },
@@ -35,6 +40,11 @@ test('rejects malformed, unknown and dangerous messages', () => {
 
 test('restored state keeps what is valid and defaults the rest', () => {
   assert.deepEqual(parseDashboardState(undefined), { selected: [], tab: 'charts', smoothing: 0.6, logScale: false });
-  assert.deepEqual(parseDashboardState({ selected: ['ok-1', '../bad', 3], tab: 'params', smoothing: 0.9, logScale: true }), { selected: ['ok-1'], tab: 'params', smoothing: 0.9, logScale: true });
+  assert.deepEqual(parseDashboardState({ selected: ['ok-1', '../bad', 3], tab: 'params', smoothing: 0.9, logScale: true }), {
+    selected: ['ok-1'],
+    tab: 'params',
+    smoothing: 0.9,
+    logScale: true,
+  });
   assert.deepEqual(parseDashboardState({ tab: 'evil', smoothing: 4 }), { selected: [], tab: 'charts', smoothing: 0.6, logScale: false });
 });

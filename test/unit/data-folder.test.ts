@@ -101,12 +101,17 @@ test('folder: bad images are skipped with a count, all bad is an error, an empty
   const allBad = tmp();
   fs.mkdirSync(path.join(allBad, 'a'));
   fs.writeFileSync(path.join(allBad, 'a', 'x.png'), 'junk');
-  await assert.rejects(loadImageFolder(allBad, 4, 0.2, options(tmp()).opts), (e: Error) =>
-    e instanceof DatasetError && e.message.startsWith(path.join(allBad, 'a', 'x.png')) && /unreadable image .*none of the 1 images/.test(e.message));
+  await assert.rejects(
+    loadImageFolder(allBad, 4, 0.2, options(tmp()).opts),
+    (e: Error) => e instanceof DatasetError && e.message.startsWith(path.join(allBad, 'a', 'x.png')) && /unreadable image .*none of the 1 images/.test(e.message),
+  );
 
   const empty = tmp();
   await solid(path.join(empty, 'a', '1.png'), [0, 0, 0]);
   fs.mkdirSync(path.join(empty, 'b'));
-  await assert.rejects(loadImageFolder(empty, 4, 0.2, options(tmp()).opts), new RegExp(`${path.join(empty, 'b').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}: empty class folder; expected PNG, JPEG or WebP images`));
+  await assert.rejects(
+    loadImageFolder(empty, 4, 0.2, options(tmp()).opts),
+    new RegExp(`${path.join(empty, 'b').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}: empty class folder; expected PNG, JPEG or WebP images`),
+  );
   await assert.rejects(loadImageFolder(path.join(empty, 'nope'), 4, 0.2, options(tmp()).opts), /nope: not found; expected a folder with one sub-folder of images per class/);
 });

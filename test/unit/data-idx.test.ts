@@ -44,8 +44,14 @@ for (const gz of [false, true]) {
   test(`idx ${gz ? 'gzipped' : 'plain'}: pixels and labels read back exactly`, async () => {
     const ds = await loadIdx(idxFolder(gz));
     assert.deepEqual([ds.height, ds.width, ds.channels, ds.train.count, ds.test.count], [3, 2, 1, 4, 2]);
-    assert.deepEqual(Array.from(ds.train.images), Array.from({ length: 24 }, (_, i) => (i * 13 + 1) % 256));
-    assert.deepEqual(Array.from(ds.test.images), Array.from({ length: 12 }, (_, i) => (i * 13 + 7) % 256));
+    assert.deepEqual(
+      Array.from(ds.train.images),
+      Array.from({ length: 24 }, (_, i) => (i * 13 + 1) % 256),
+    );
+    assert.deepEqual(
+      Array.from(ds.test.images),
+      Array.from({ length: 12 }, (_, i) => (i * 13 + 7) % 256),
+    );
     assert.deepEqual(Array.from(ds.train.labels), [0, 2, 1, 2]);
     assert.deepEqual(Array.from(ds.test.labels), [1, 0]);
     assert.deepEqual(ds.classes, ['0', '1', '2']);

@@ -25,9 +25,17 @@ test('preview: one row per image, the original then its views, upscaled, seeded'
   assert.equal(pixelAt(0, 0), 255, 'background');
   // The first tile of row 0 is the first chosen image, unaugmented, each pixel a 4x4 block.
   const shown = balancedIndices(ds.train.labels, 4, new Rng(7))[0];
-  for (const [y, x] of [[0, 0], [13, 9], [27, 27]]) {
+  for (const [y, x] of [
+    [0, 0],
+    [13, 9],
+    [27, 27],
+  ]) {
     const source = ds.train.images[shown * 784 + y * 28 + x];
-    for (const [dy, dx] of [[0, 0], [3, 3]]) assert.equal(pixelAt(4 + 4 * x + dx, 4 + 4 * y + dy), source);
+    for (const [dy, dx] of [
+      [0, 0],
+      [3, 3],
+    ])
+      assert.equal(pixelAt(4 + 4 * x + dx, 4 + 4 * y + dy), source);
   }
   const first = fs.readFileSync(file);
   await writePreviewPng(ds, 3, augment, 4, 7, file);

@@ -14,7 +14,13 @@ const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'synthetic-'));
 after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
 const cfg = (over: Partial<DatasetConfig>): DatasetConfig => ({
-  kind: 'synthetic', trainLimit: 0, testLimit: 0, imageSize: 32, testFraction: 0.2, labels: 'fine', ...over,
+  kind: 'synthetic',
+  trainLimit: 0,
+  testLimit: 0,
+  imageSize: 32,
+  testFraction: 0.2,
+  labels: 'fine',
+  ...over,
 });
 
 const perClass = (s: Split) => Array.from(s.labels).reduce((m, l) => ((m[l] = (m[l] ?? 0) + 1), m), [] as number[]);
@@ -50,7 +56,10 @@ test('balanced indices: every class before any class repeats, seeded, sorted', (
   const picked = balancedIndices(labels, 7, new Rng(4));
   assert.equal(picked.length, 7);
   assert.deepEqual(Array.from(picked.slice(-3)), [100, 101, 102]);
-  assert.deepEqual(Array.from(picked), Array.from(picked).sort((a, b) => a - b));
+  assert.deepEqual(
+    Array.from(picked),
+    Array.from(picked).sort((a, b) => a - b),
+  );
   assert.deepEqual(balancedIndices(labels, 7, new Rng(4)), picked);
   assert.notDeepEqual(balancedIndices(labels, 50, new Rng(5)), balancedIndices(labels, 50, new Rng(6)));
   assert.equal(balancedIndices(labels, 500, new Rng(4)).length, 103);
@@ -74,7 +83,10 @@ test('loadDataset applies trainLimit / testLimit as balanced seeded subsets, kee
   const limited = (seed: number) => loadDataset(cfg({ kind: 'idx', path: dir, trainLimit: 12, testLimit: 5 }), { cacheDir, seed });
   const small = await limited(1);
   assert.deepEqual([small.train.count, small.test.count], [12, 5]);
-  assert.ok(perClass(small.train).every((n) => n >= 2 && n <= 3), `${perClass(small.train)}`);
+  assert.ok(
+    perClass(small.train).every((n) => n >= 2 && n <= 3),
+    `${perClass(small.train)}`,
+  );
   assert.deepEqual(perClass(small.test), [1, 1, 1, 1, 1]);
   // Pixels are original indices: the subset keeps image and label together.
   small.train.labels.forEach((l, i) => assert.equal(l, full.train.labels[small.train.images[i]]));
@@ -84,5 +96,8 @@ test('loadDataset applies trainLimit / testLimit as balanced seeded subsets, kee
 });
 
 test('kinds read from disk need a path', async () => {
-  await assert.rejects(loadDataset(cfg({ kind: 'idx' }), { cacheDir, seed: 0 }), (e: Error) => e instanceof DatasetError && /dataset\.path: required for dataset kind "idx"/.test(e.message));
+  await assert.rejects(
+    loadDataset(cfg({ kind: 'idx' }), { cacheDir, seed: 0 }),
+    (e: Error) => e instanceof DatasetError && /dataset\.path: required for dataset kind "idx"/.test(e.message),
+  );
 });

@@ -28,7 +28,10 @@ test('dataset folder check at pick time: CIFAR-10 names the missing batch files,
 test('dataset folder check: IDX files plain or gzipped; image folders need class folders; a file is not a folder', () => {
   const idx = tempDir();
   touch(idx, 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte');
-  assert.equal(datasetFolderProblem('idx', idx), `${idx}: missing t10k-labels-idx1-ubyte; expected train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each plain or .gz)`);
+  assert.equal(
+    datasetFolderProblem('idx', idx),
+    `${idx}: missing t10k-labels-idx1-ubyte; expected train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each plain or .gz)`,
+  );
   touch(idx, 't10k-labels-idx1-ubyte.gz');
   assert.equal(datasetFolderProblem('idx', idx), undefined);
   const images = tempDir();

@@ -22,7 +22,7 @@ const config = resolveConfig({ method: 'ce', monitor: { samples: 20, bank: 30, m
 const head = {} as Dense;
 
 /** An encoder whose features are a fixed function of each image's label-free pixels. */
-const encoder = (forward: (x: tf.Tensor4D) => tf.Tensor2D): Encoder => ({ dim: 4, forward } as unknown as Encoder);
+const encoder = (forward: (x: tf.Tensor4D) => tf.Tensor2D): Encoder => ({ dim: 4, forward }) as unknown as Encoder;
 const collapsed = encoder((x) => tf.tile(tf.tensor2d([[1, 2, 3, 4]]), [x.shape[0], 1]));
 // the first four pixels of each image: spread over four dimensions
 const spread = encoder((x) => tf.reshape(tf.slice(tf.reshape(x, [x.shape[0], SIDE * SIDE]), [0, 0], [-1, 4]), [x.shape[0], 4]) as tf.Tensor2D);
@@ -56,7 +56,10 @@ describe('representation monitor', () => {
     const monitor = representationMonitor(config, dataset, (e) => events.push(e))!;
     await monitor({ encoder: spread, head }, 1, 5);
     await monitor({ encoder: spread, head }, 2, 10);
-    assert.deepEqual(events.map((e) => e.type), ['diagnostics', 'diagnostics']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['diagnostics', 'diagnostics'],
+    );
     const [a, b] = events as (EventBody & { type: 'diagnostics' })[];
     assert.ok(a.effectiveRank > 1.5 && a.uniformity < -0.1);
     assert.deepEqual({ ...a, seconds: 0, epoch: 0, globalStep: 0 }, { ...b, seconds: 0, epoch: 0, globalStep: 0 });
@@ -71,6 +74,9 @@ describe('representation monitor', () => {
     assert.equal(events.length, 1);
     assert.ok(events[0].type === 'warning' && events[0].code === 'diagnostics-failed' && events[0].step === 7);
     assert.match(events[0].type === 'warning' ? events[0].message : '', /out of memory/);
-    assert.equal(representationMonitor(resolveConfig({ monitor: { samples: 0 } }), dataset, () => undefined), undefined);
+    assert.equal(
+      representationMonitor(resolveConfig({ monitor: { samples: 0 } }), dataset, () => undefined),
+      undefined,
+    );
   });
 });

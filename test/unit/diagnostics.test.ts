@@ -13,8 +13,7 @@ import { symmetricEigen } from '../../src/trainer/diagnostics/eigen';
 import { weightedKnnTop1 } from '../../src/trainer/diagnostics/knn';
 import { pca } from '../../src/trainer/diagnostics/pca';
 
-const close = (actual: number, expected: number, tol = 1e-5, what = '') =>
-  assert.ok(Math.abs(actual - expected) <= tol, `${what} ${actual} != ${expected} (tol ${tol})`);
+const close = (actual: number, expected: number, tol = 1e-5, what = '') => assert.ok(Math.abs(actual - expected) <= tol, `${what} ${actual} != ${expected} (tol ${tol})`);
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -90,7 +89,12 @@ describe('PCA', () => {
     // points along (3,4)/5 with spread 10, across it with spread 1, centred at (7, -2)
     const axis = [0.6, 0.8];
     const across = [-0.8, 0.6];
-    const coords: [number, number][] = [[10, 1], [-10, 1], [10, -1], [-10, -1]];
+    const coords: [number, number][] = [
+      [10, 1],
+      [-10, 1],
+      [10, -1],
+      [-10, -1],
+    ];
     const rows = coords.flatMap(([a, b]) => [7 + a * axis[0] + b * across[0], -2 + a * axis[1] + b * across[1]]);
     const { points, variance } = pca(rows, 2, 2);
     close(variance[0], 100, 1e-9);
@@ -159,7 +163,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('ideal input: orthogonal class means give the hand-computed values', () => {
       // two rows per class, exactly on the class's basis vector (scaled: normalisation removes it)
-      const rows = [[2, 0, 0], [5, 0, 0], [0, 1, 0], [0, 3, 0], [0, 0, 4], [0, 0, 1]];
+      const rows = [
+        [2, 0, 0],
+        [5, 0, 0],
+        [0, 1, 0],
+        [0, 3, 0],
+        [0, 0, 4],
+        [0, 0, 1],
+      ];
       const z = tf.tensor2d(rows);
       const labels = tf.tensor1d([0, 0, 1, 1, 2, 2], 'int32');
       // 30 ordered distinct pairs: 6 same-class at distance 0, 24 at squared distance 2
@@ -180,8 +191,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('alignment of views: mean squared distance of normalised pairs', () => {
-      const u = tf.tensor2d([[1, 0], [0, 2], [3, 0]]);
-      const v = tf.tensor2d([[0, 1], [0, 5], [-1, 0]]);
+      const u = tf.tensor2d([
+        [1, 0],
+        [0, 2],
+        [3, 0],
+      ]);
+      const v = tf.tensor2d([
+        [0, 1],
+        [0, 5],
+        [-1, 0],
+      ]);
       // pairs at 90 degrees (2), equal (0), opposite (4)
       close(value(alignment(u, v)), 2, 1e-6);
       tf.dispose([u, v]);
@@ -189,7 +208,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('class alignment and similarity on a hand-worked mixed input; an absent class is NaN', () => {
       // class 0: (1,0) and (0,1): cos 0, squared distance 2; class 1: (1,0) alone
-      const z = tf.tensor2d([[1, 0], [0, 1], [1, 0]]);
+      const z = tf.tensor2d([
+        [1, 0],
+        [0, 1],
+        [1, 0],
+      ]);
       const labels = tf.tensor1d([0, 0, 1], 'int32');
       close(value(classAlignment(z, labels)), 2, 1e-6);
       const s = classSimilarity(z, labels, 3).arraySync();
@@ -221,7 +244,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const l = Math.hypot(...r);
         return r.map((x) => x / l);
       };
-      for (const [k, t] of [[200, 0.1], [5, 0.5], [1000, 0.07]]) {
+      for (const [k, t] of [
+        [200, 0.1],
+        [5, 0.5],
+        [1000, 0.07],
+      ]) {
         let correct = 0;
         for (let i = 0; i < m; i++) {
           const q = norm(query[i]);
@@ -241,7 +268,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('leaves no tensors behind', () => {
-      const z = tf.tensor2d([[1, 2], [3, 4], [5, 7]]);
+      const z = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+        [5, 7],
+      ]);
       const labels = tf.tensor1d([0, 1, 0], 'int32');
       const before = tf.memory().numTensors;
       tf.dispose([uniformity(z), alignment(z, z), classAlignment(z, labels), classSimilarity(z, labels, 2), secondMoment(z), weightedKnnTop1(z, labels, z, labels, 2)]);

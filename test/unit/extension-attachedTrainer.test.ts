@@ -54,6 +54,9 @@ test('after a reload, a run this window started is followed again from its file;
   run.stop();
   const o = await outcome;
   assert.equal(o.state, 'stopped');
-  assert.ok(run.history.some((e) => e.type === 'checkpoint'), 'the checkpoint event was read');
+  assert.ok(
+    run.history.some((e) => e.type === 'checkpoint'),
+    'the checkpoint event was read',
+  );
   assert.ok(!run.history.some((e) => e.type === 'started'), 'earlier events are primed, not replayed');
 });

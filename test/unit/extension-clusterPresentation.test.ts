@@ -6,8 +6,20 @@ import { SLURM_OPTIONS, type ClusterJobSummary } from '../../src/protocol/cluste
 import { withJob } from '../../src/extension/cluster/clusterPresentation';
 import { runItemModel } from '../../src/extension/runs/runPresentation';
 
-const run = { id: '20261130-010000-supcon-synthetic-ab12', dir: '/runs/20261130-010000-supcon-synthetic-ab12', status: { state: 'queued' as const, pid: 0, host: '', startedAt: 0, updatedAt: 0, epoch: 0, globalStep: 0 } };
-const job = (state: ClusterJobSummary['state'], resumable: boolean, detail?: string): ClusterJobSummary => ({ runId: run.id, runDir: run.dir, jobId: '42_1', state, detail, output: '/runs/slurm/42_1.out', resumable });
+const run = {
+  id: '20261130-010000-supcon-synthetic-ab12',
+  dir: '/runs/20261130-010000-supcon-synthetic-ab12',
+  status: { state: 'queued' as const, pid: 0, host: '', startedAt: 0, updatedAt: 0, epoch: 0, globalStep: 0 },
+};
+const job = (state: ClusterJobSummary['state'], resumable: boolean, detail?: string): ClusterJobSummary => ({
+  runId: run.id,
+  runDir: run.dir,
+  jobId: '42_1',
+  state,
+  detail,
+  output: '/runs/slurm/42_1.out',
+  resumable,
+});
 
 test('Runs tree: a cluster run shows its job id and scheduler state, the pending reason on hover, and flags for its commands', () => {
   const base = runItemModel(run);

@@ -49,13 +49,16 @@ test('every problem at once, one diagnostic each, naming its field and underlini
   const c = checkConfigText(text);
   assert.equal(c.ok, false);
   if (c.ok) return;
-  assert.deepEqual(c.problems.map((p) => [p.field, text.slice(p.range.start, p.range.end)]), [
-    ['epochs', '"epochs"'],
-    ['temperature', '"temperature"'],
-    ['dataset.kind', '"kind"'],
-    ['dataset.colour', '"colour"'],
-    ['probe.batchSize', '"batchSize"'],
-  ]);
+  assert.deepEqual(
+    c.problems.map((p) => [p.field, text.slice(p.range.start, p.range.end)]),
+    [
+      ['epochs', '"epochs"'],
+      ['temperature', '"temperature"'],
+      ['dataset.kind', '"kind"'],
+      ['dataset.colour', '"colour"'],
+      ['probe.batchSize', '"batchSize"'],
+    ],
+  );
   for (const p of c.problems) assert.ok(p.message.startsWith(`${p.field}: `), p.message);
   assert.equal(c.message, c.problems[0].message);
 });

@@ -12,7 +12,18 @@ import type { TrainerEvent } from '../../src/protocol/messages';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'supcon-feed-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
-const step = (globalStep: number): TrainerEvent => ({ t: globalStep, type: 'step', epoch: 1, step: globalStep, globalStep, loss: 1, lr: 0.1, imagesPerSec: 1, posSim: 0, negSim: 0 });
+const step = (globalStep: number): TrainerEvent => ({
+  t: globalStep,
+  type: 'step',
+  epoch: 1,
+  step: globalStep,
+  globalStep,
+  loss: 1,
+  lr: 0.1,
+  imagesPerSec: 1,
+  posSim: 0,
+  negSim: 0,
+});
 const line = (e: TrainerEvent) => JSON.stringify(e) + '\n';
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -61,14 +72,21 @@ test('a live run replays the file before its spawn, then its IPC history, then l
   (live as unknown as EventEmitter).emit('event', { t: 1, type: 'log', level: 'info', message: 'x' });
   feed.dispose();
   (live as unknown as EventEmitter).emit('event', step(7));
-  assert.deepEqual(got, [[[1, 5], true], [[6], false]]);
+  assert.deepEqual(got, [
+    [[1, 5], true],
+    [[6], false],
+  ]);
 });
 
 test('big histories are chunked, only the first chunk resets', () => {
   const events = Array.from({ length: CHUNK * 2 + 1 }, (_, i) => step(i));
   const got: [number, boolean][] = [];
   sendChunked(events, true, (e, reset) => got.push([e.length, reset]));
-  assert.deepEqual(got, [[CHUNK, true], [CHUNK, false], [1, false]]);
+  assert.deepEqual(got, [
+    [CHUNK, true],
+    [CHUNK, false],
+    [1, false],
+  ]);
 });
 
 test('the batcher sends one message per run per tick, in order', async () => {
@@ -80,6 +98,9 @@ test('the batcher sends one message per run per tick, in order', async () => {
   b.push('c', step(1));
   b.drop('c');
   await until(() => sent.length === 2);
-  assert.deepEqual(sent, [['a', [1, 2]], ['b', [1]]]);
+  assert.deepEqual(sent, [
+    ['a', [1, 2]],
+    ['b', [1]],
+  ]);
   b.dispose();
 });

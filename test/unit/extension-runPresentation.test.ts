@@ -8,7 +8,10 @@ const status = (over: object) => ({ state: 'completed', pid: 1, host: 'h', start
 
 test('runs sort newest first by their time-stamped ids', () => {
   const ids = ['20261128-100000-a-0001', '20261128-120000-b-0002', '20261127-235959-c-0003'];
-  assert.deepEqual(sortRuns(ids.map((id) => ({ id }))).map((r) => r.id), [ids[1], ids[0], ids[2]]);
+  assert.deepEqual(
+    sortRuns(ids.map((id) => ({ id }))).map((r) => r.id),
+    [ids[1], ids[0], ids[2]],
+  );
 });
 
 test('a completed run shows method and top-1, with a pass icon', () => {

@@ -51,9 +51,7 @@ function referenceLoss(f: Features, labels: number[] | null, o: SupConOptions): 
     const pos = others.filter((j) => key(j) === key(i));
     if (!pos.length) continue;
     total +=
-      o.variant === 'out'
-        ? -pos.reduce((acc, j) => acc + logit(j) - lse, 0) / pos.length
-        : -Math.log(pos.reduce((acc, j) => acc + Math.exp(logit(j) - lse), 0) / pos.length);
+      o.variant === 'out' ? -pos.reduce((acc, j) => acc + logit(j) - lse, 0) / pos.length : -Math.log(pos.reduce((acc, j) => acc + Math.exp(logit(j) - lse), 0) / pos.length);
   }
   return ((o.temperature / o.baseTemperature) * total) / anchors;
 }
@@ -98,10 +96,25 @@ function assertGradClose(actual: number[], expected: Features, rel: number): voi
 
 const extraCases: { name: string; f: Features; labels: number[] | null; o: SupConOptions }[] = [
   { name: 'mode one, L_out, 3 views', f: randomFeatures(5, 3, 4, 1), labels: [0, 1, 0, 2, 1], o: { temperature: 0.1, baseTemperature: 0.07, variant: 'out', contrastMode: 'one' } },
-  { name: 'mode one, L_in, 2 views', f: randomFeatures(6, 2, 3, 2), labels: [3, 1, 3, 1, 0, 0], o: { temperature: 0.2, baseTemperature: 0.07, variant: 'in', contrastMode: 'one' } },
+  {
+    name: 'mode one, L_in, 2 views',
+    f: randomFeatures(6, 2, 3, 2),
+    labels: [3, 1, 3, 1, 0, 0],
+    o: { temperature: 0.2, baseTemperature: 0.07, variant: 'in', contrastMode: 'one' },
+  },
   { name: 'mode one, SimCLR', f: randomFeatures(4, 2, 5, 3), labels: null, o: { temperature: 0.5, baseTemperature: 0.5, variant: 'out', contrastMode: 'one' } },
-  { name: 'one view, an anchor without positives, L_out', f: randomFeatures(5, 1, 4, 4), labels: [0, 1, 0, 2, 1], o: { temperature: 0.1, baseTemperature: 0.07, variant: 'out', contrastMode: 'all' } },
-  { name: 'one view, an anchor without positives, L_in', f: randomFeatures(5, 1, 4, 5), labels: [0, 1, 0, 2, 1], o: { temperature: 0.1, baseTemperature: 0.07, variant: 'in', contrastMode: 'all' } },
+  {
+    name: 'one view, an anchor without positives, L_out',
+    f: randomFeatures(5, 1, 4, 4),
+    labels: [0, 1, 0, 2, 1],
+    o: { temperature: 0.1, baseTemperature: 0.07, variant: 'out', contrastMode: 'all' },
+  },
+  {
+    name: 'one view, an anchor without positives, L_in',
+    f: randomFeatures(5, 1, 4, 5),
+    labels: [0, 1, 0, 2, 1],
+    o: { temperature: 0.1, baseTemperature: 0.07, variant: 'in', contrastMode: 'all' },
+  },
   { name: 'mode one, one view, L_in', f: randomFeatures(5, 1, 4, 6), labels: [0, 1, 0, 2, 1], o: { temperature: 0.3, baseTemperature: 0.07, variant: 'in', contrastMode: 'one' } },
 ];
 
@@ -144,7 +157,10 @@ for (const backend of ['cpu', 'wasm']) {
     }
 
     it('equals (T / baseT) ln(2N - 1) at total collapse', () => {
-      const same = Array.from({ length: 64 }, () => [[0.6, 0.8], [0.6, 0.8]]);
+      const same = Array.from({ length: 64 }, () => [
+        [0.6, 0.8],
+        [0.6, 0.8],
+      ]);
       const labels = Array.from({ length: 64 }, (_, i) => i % 10);
       assert.equal(collapseLoss(64, 2, 0.1, 0.07).toFixed(3), '6.920');
       for (const variant of ['out', 'in'] as const) {
@@ -175,14 +191,21 @@ for (const backend of ['cpu', 'wasm']) {
           assertClose(got.negSim.dataSync()[0], sums.neg[0] / sums.neg[1], 1e-5, 'negSim');
         }
         assertClose(withLoss.loss.dataSync()[0], referenceLoss(f, labels, { temperature: 0.1, baseTemperature: 0.07, variant: 'out', contrastMode: 'all' }), 1e-5, 'loss');
-        const viaStats = tf.grad((z) => supConLossWithStats(z as tf.Tensor3D, y).loss)(x).dataSync();
-        const plain = tf.grad((z) => supConLoss(z as tf.Tensor3D, y))(x).dataSync();
+        const viaStats = tf
+          .grad((z) => supConLossWithStats(z as tf.Tensor3D, y).loss)(x)
+          .dataSync();
+        const plain = tf
+          .grad((z) => supConLoss(z as tf.Tensor3D, y))(x)
+          .dataSync();
         viaStats.forEach((g, i) => assert.equal(g, plain[i]));
       });
     });
 
     it('crossEntropy matches its definition, gradient softmax - one-hot', () => {
-      const logits = [[1, 2, 0.5], [0.1, -1, 3]];
+      const logits = [
+        [1, 2, 0.5],
+        [0.1, -1, 3],
+      ];
       const labels = [1, 2];
       const expected = -(logits.map((l, i) => l[labels[i]] - Math.log(l.reduce((acc, x) => acc + Math.exp(x), 0))).reduce((p, q) => p + q) / 2);
       tf.tidy(() => {

@@ -30,12 +30,37 @@ test('only a stop is a trainer command', () => {
 
 test('a diagnostics event carries its class matrix square, with null for a class without pairs', () => {
   const d = {
-    type: 'diagnostics', t: 1, epoch: 1, globalStep: 18, samples: 200, knnTop1: 0.85, alignment: 0.1, classAlignment: null,
-    uniformity: -1.3, stdMean: 0.05, stdCollapsed: 0, effectiveRank: 4.2, dim: 128, classSimilarity: [[1, 0.2], [0.2, null]], seconds: 5,
+    type: 'diagnostics',
+    t: 1,
+    epoch: 1,
+    globalStep: 18,
+    samples: 200,
+    knnTop1: 0.85,
+    alignment: 0.1,
+    classAlignment: null,
+    uniformity: -1.3,
+    stdMean: 0.05,
+    stdCollapsed: 0,
+    effectiveRank: 4.2,
+    dim: 128,
+    classSimilarity: [
+      [1, 0.2],
+      [0.2, null],
+    ],
+    seconds: 5,
   };
   assert.deepEqual(parseEvent(d), d);
   assert.equal(parseEvent({ ...d, classSimilarity: [[1, 0.2]] }), undefined, 'not square');
-  assert.equal(parseEvent({ ...d, classSimilarity: [[1, 'x'], [0, 1]] }), undefined);
+  assert.equal(
+    parseEvent({
+      ...d,
+      classSimilarity: [
+        [1, 'x'],
+        [0, 1],
+      ],
+    }),
+    undefined,
+  );
   assert.equal(parseEvent({ ...d, knnTop1: null }), undefined);
   assert.equal(parseEvent({ ...d, effectiveRank: undefined }), undefined);
 });

@@ -12,31 +12,35 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
   assert.ok(worst < tol, `${what}: relative error ${worst}`);
 };
 
-for (const backend of ['cpu', 'wasm'] as const) test(`batch norm in training mode on ${backend} matches autograd of the textbook formula`, async () => {
-  await initBackend(backend);
-  const x = tf.randomNormal([4, 5, 5, 3], 1, 2, 'float32', 1) as tf.Tensor4D;
-  const gamma = tf.variable(tf.tensor1d([1.5, -0.5, 2]));
-  const beta = tf.variable(tf.tensor1d([0.1, 0.2, -0.3]));
-  const upstream = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 2);
-  const bn = { gamma, beta, mean: tf.variable(tf.zeros([3]), false), variance: tf.variable(tf.ones([3]), false) };
-  const ours = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-    tf.sum(tf.mul(batchNormTraining(xx as tf.Tensor4D, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }), upstream));
-  const textbook = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-    const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-    return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b), upstream));
-  };
-  const [v1, g1] = [ours(x, gamma, beta), tf.grads(ours)([x, gamma, beta])];
-  const [v2, g2] = [textbook(x, gamma, beta), tf.grads(textbook)([x, gamma, beta])];
-  close(await v1.data(), await v2.data(), 1e-4, 'value');
-  for (let i = 0; i < 3; i++) close(await g1[i].data(), await g2[i].data(), 1e-3, `gradient ${['x', 'gamma', 'beta'][i]}`);
-  // running statistics moved a tenth of the way to the batch statistics (several calls above)
-  const m = await bn.mean.data();
-  assert.ok(Math.abs(m[0]) > 0.05 && Math.abs(m[0]) < 1, `running mean ${m[0]}`);
-});
+for (const backend of ['cpu', 'wasm'] as const)
+  test(`batch norm in training mode on ${backend} matches autograd of the textbook formula`, async () => {
+    await initBackend(backend);
+    const x = tf.randomNormal([4, 5, 5, 3], 1, 2, 'float32', 1) as tf.Tensor4D;
+    const gamma = tf.variable(tf.tensor1d([1.5, -0.5, 2]));
+    const beta = tf.variable(tf.tensor1d([0.1, 0.2, -0.3]));
+    const upstream = tf.randomNormal([4, 5, 5, 3], 0, 1, 'float32', 2);
+    const bn = { gamma, beta, mean: tf.variable(tf.zeros([3]), false), variance: tf.variable(tf.ones([3]), false) };
+    const ours = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(batchNormTraining(xx as tf.Tensor4D, { ...bn, gamma: g as tf.Variable, beta: b as tf.Variable }), upstream));
+    const textbook = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+      return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b), upstream));
+    };
+    const [v1, g1] = [ours(x, gamma, beta), tf.grads(ours)([x, gamma, beta])];
+    const [v2, g2] = [textbook(x, gamma, beta), tf.grads(textbook)([x, gamma, beta])];
+    close(await v1.data(), await v2.data(), 1e-4, 'value');
+    for (let i = 0; i < 3; i++) close(await g1[i].data(), await g2[i].data(), 1e-3, `gradient ${['x', 'gamma', 'beta'][i]}`);
+    // running statistics moved a tenth of the way to the batch statistics (several calls above)
+    const m = await bn.mean.data();
+    assert.ok(Math.abs(m[0]) > 0.05 && Math.abs(m[0]) < 1, `running mean ${m[0]}`);
+  });
 
 test('encoders give pooled features of their stated size, the head unit vectors', async () => {
   await tf.setBackend('cpu');
-  for (const [name, dim] of [['convnet', 64], ['resnet18', 512]] as const) {
+  for (const [name, dim] of [
+    ['convnet', 64],
+    ['resnet18', 512],
+  ] as const) {
     const enc = createEncoder(name, 1, new Rng(0));
     const h = enc.forward(tf.zeros([2, 16, 16, 1]), false);
     assert.deepEqual(h.shape, [2, dim]);

@@ -50,7 +50,10 @@ describe('data-parallel training', () => {
     await initBackend('wasm');
   });
 
-  for (const [method, threads, batchSize] of [['supcon', 2, 16], ['ce', 3, 10]] as const) {
+  for (const [method, threads, batchSize] of [
+    ['supcon', 2, 16],
+    ['ce', 3, 10],
+  ] as const) {
     it(`${method} on ${threads} workers equals the single-thread step after 3 steps, up to summation order`, async () => {
       const config = resolveConfig({ method, batchSize, encoder: 'convnet', threads });
       const reference = singleThread(config);

@@ -25,7 +25,10 @@ test('metrics are read incrementally and a torn last line waits for its newline'
   assert.equal(first.events.length, 2);
   fs.appendFileSync(file, `${ev(3).slice(10)}\nnot json\n`);
   const next = readMetrics(file, first.offset);
-  assert.deepEqual(next.events.map((e) => e.t), [3]);
+  assert.deepEqual(
+    next.events.map((e) => e.t),
+    [3],
+  );
   assert.equal(next.skipped, 1);
   assert.deepEqual(readMetrics(path.join(tmp(), 'missing.jsonl')).events, []);
 });
@@ -44,7 +47,10 @@ test('a running run whose process is gone reads as interrupted; corrupt runs are
   assert.equal(readStatus(dead).state, 'interrupted');
   assert.equal(readStatus(live).state, 'running');
   const runs = listRuns(root);
-  assert.deepEqual(runs.map((r) => r.id), [path.basename(bad), path.basename(live), path.basename(dead)]);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    [path.basename(bad), path.basename(live), path.basename(dead)],
+  );
   assert.match(runs[0].problem!, /status.json: not valid JSON/);
   assert.deepEqual(listRuns(path.join(root, 'nope')), []);
 });

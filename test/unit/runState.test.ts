@@ -16,22 +16,60 @@ const config = resolveConfig({ epochs: 2, dataset: { kind: 'synthetic' } });
 const backend = { name: 'wasm', label: 'wasm (CPU)', version: '4.22.0', threads: 1, gpu: false, skipped: [] };
 const RUN = '20261130-010000-supcon-synthetic-ab12';
 /** 2 epochs of 3 steps: 6 steps in all. */
-const started = (t: number, more: { resumedFrom?: string; forkedFrom?: RunParent; runId?: string } = {}): TrainerEvent =>
-  ({ t, type: 'started', runId: RUN, config, backend, trainSize: 30, testSize: 10, stepsPerEpoch: 3, ...more });
-const step = (globalStep: number, t: number, loss: number | null = 2 - globalStep / 10): TrainerEvent =>
-  ({ t, type: 'step', epoch: Math.floor((globalStep - 1) / 3), step: ((globalStep - 1) % 3) + 1, globalStep, loss: loss as number, lr: 0.05, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 });
+const started = (t: number, more: { resumedFrom?: string; forkedFrom?: RunParent; runId?: string } = {}): TrainerEvent => ({
+  t,
+  type: 'started',
+  runId: RUN,
+  config,
+  backend,
+  trainSize: 30,
+  testSize: 10,
+  stepsPerEpoch: 3,
+  ...more,
+});
+const step = (globalStep: number, t: number, loss: number | null = 2 - globalStep / 10): TrainerEvent => ({
+  t,
+  type: 'step',
+  epoch: Math.floor((globalStep - 1) / 3),
+  step: ((globalStep - 1) % 3) + 1,
+  globalStep,
+  loss: loss as number,
+  lr: 0.05,
+  imagesPerSec: 100,
+  posSim: 0.5,
+  negSim: 0.1,
+});
 const epoch = (e: number, t: number): TrainerEvent => ({ t, type: 'epoch', epoch: e, loss: 1.5, lr: 0.05, imagesPerSec: 100, seconds: 3 });
 const checkpoint = (name: string, e: number, globalStep: number, t: number): TrainerEvent => ({ t, type: 'checkpoint', name, epoch: e, globalStep });
 const probeEpoch = (e: number, t: number): TrainerEvent => ({ t, type: 'probeProgress', epoch: e, epochs: 5, loss: 1, trainAcc: 0.5, testAcc: 0.4 + e / 100 });
-const probeResult = (checkpointName: string, globalStep: number, top1: number, t: number): TrainerEvent =>
-  ({ t, type: 'probeResult', checkpoint: checkpointName, globalStep, top1, bestTop1: top1, bestEpoch: 4, epochs: 5, lr: 0.1, batchSize: 10 });
+const probeResult = (checkpointName: string, globalStep: number, top1: number, t: number): TrainerEvent => ({
+  t,
+  type: 'probeResult',
+  checkpoint: checkpointName,
+  globalStep,
+  top1,
+  bestTop1: top1,
+  bestEpoch: 4,
+  epochs: 5,
+  lr: 0.1,
+  batchSize: 10,
+});
 const finished = (state: 'completed' | 'stopped', t: number, top1?: number): TrainerEvent => ({ t, type: 'finished', state, top1 });
 
 /** Pretraining of steps 1..n from t0, one step a second. */
 const steps = (from: number, to: number, t0: number): TrainerEvent[] => Array.from({ length: to - from + 1 }, (_, i) => step(from + i, t0 + i * 1000));
 const completedRun = (): TrainerEvent[] => [
-  started(0), ...steps(1, 3, 1000), epoch(0, 3500), checkpoint('epoch-1', 1, 3, 3600), ...steps(4, 6, 4000), epoch(1, 6500), checkpoint('last', 2, 6, 6600),
-  probeEpoch(0, 7000), probeEpoch(4, 8000), probeResult('last', 6, 0.8, 8100), finished('completed', 8200, 0.8),
+  started(0),
+  ...steps(1, 3, 1000),
+  epoch(0, 3500),
+  checkpoint('epoch-1', 1, 3, 3600),
+  ...steps(4, 6, 4000),
+  epoch(1, 6500),
+  checkpoint('last', 2, 6, 6600),
+  probeEpoch(0, 7000),
+  probeEpoch(4, 8000),
+  probeResult('last', 6, 0.8, 8100),
+  finished('completed', 8200, 0.8),
 ];
 
 /** The state every place shows: the fold's, joined with the host's liveness judgement. */
@@ -59,7 +97,12 @@ test('a stopped run stays stopped whatever the host says; it has no result', () 
 });
 
 test('a failed run keeps its error and hint; a diverged step keeps the last loss seen', () => {
-  const events = [started(0), step(1, 1000, 2.3), step(2, 2000, null), { t: 2100, type: 'failed', error: 'loss became NaN or infinite at step 2', hint: 'lower lr', step: 2 } as TrainerEvent];
+  const events = [
+    started(0),
+    step(1, 1000, 2.3),
+    step(2, 2000, null),
+    { t: 2100, type: 'failed', error: 'loss became NaN or infinite at step 2', hint: 'lower lr', step: 2 } as TrainerEvent,
+  ];
   const run = foldEvents(events);
   assert.deepEqual([run.state, run.error, run.hint, run.endedAt, run.loss, run.globalStep], ['failed', 'loss became NaN or infinite at step 2', 'lower lr', 2100, 2.3, 2]);
   assert.equal(shown(events, 'interrupted'), 'failed');
@@ -90,7 +133,11 @@ test('before any event the host state stands; logs and warnings change nothing',
   assert.equal(shownState(INITIAL_RUN, 'interrupted'), 'interrupted');
   assert.equal(shownState(INITIAL_RUN, undefined), undefined);
   const run = foldEvents([started(0)]);
-  for (const quiet of [{ t: 1, type: 'log', level: 'info', message: 'x' }, { t: 1, type: 'warning', code: 'w', message: 'x' }] as TrainerEvent[]) assert.deepEqual(foldRun(run, quiet), run);
+  for (const quiet of [
+    { t: 1, type: 'log', level: 'info', message: 'x' },
+    { t: 1, type: 'warning', code: 'w', message: 'x' },
+  ] as TrainerEvent[])
+    assert.deepEqual(foldRun(run, quiet), run);
 });
 
 test('resumed after a kill from an earlier checkpoint: replayed steps, the pace restarts, the first start is kept, errors clear', () => {
@@ -119,7 +166,13 @@ test('a probe of an earlier checkpoint is its own record: the headline stays, th
   const completed = foldEvents(completedRun());
   const probed = foldEvents([started(9000, { resumedFrom: 'epoch-1' }), probeEpoch(4, 9500), probeResult('epoch-1', 3, 0.6, 9600), finished('completed', 9700)], completed);
   assert.deepEqual([probed.top1, probed.top1Checkpoint], [0.8, 'last']);
-  assert.deepEqual(probed.probes.map((p) => [p.checkpoint, p.top1]), [['epoch-1', 0.6], ['last', 0.8]]);
+  assert.deepEqual(
+    probed.probes.map((p) => [p.checkpoint, p.top1]),
+    [
+      ['epoch-1', 0.6],
+      ['last', 0.8],
+    ],
+  );
   assert.deepEqual(runOutcome(probed), { state: 'completed', top1: 0.6, probed: 'epoch-1' });
   // a run recorded before probe records: finished carried the top-1
   assert.equal(foldEvents([started(0), finished('completed', 5, 0.42)]).top1, 0.42);

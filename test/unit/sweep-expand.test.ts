@@ -41,22 +41,40 @@ test('points x seeds: every grid point once per seed, floors first, run names ta
 test('nested fields as axes; no floor when asked', () => {
   const spec = parseSweepSpec({ axes: { 'dataset.trainLimit': [100, 200], 'augment.flip': [false] }, floor: false });
   const points = expandSweep(spec, 's-1');
-  assert.deepEqual(points.map((p) => [p.run.dataset.trainLimit, p.run.augment.flip]), [[100, false], [200, false]]);
+  assert.deepEqual(
+    points.map((p) => [p.run.dataset.trainLimit, p.run.augment.flip]),
+    [
+      [100, false],
+      [200, false],
+    ],
+  );
 });
 
 test('budget rules: equal steps keeps epochs; equal compute holds images x views, and identical runs are shared', () => {
   assert.equal(budgetEpochs('equal-steps', 3, 8, 2), 3);
   assert.equal(budgetEpochs('equal-compute', 1, 1, 8), 8);
   assert.equal(budgetEpochs('equal-compute', 1, 4, 8), 2);
-  const spec = parseSweepSpec({ base: { epochs: 1 }, axes: { views: [1, 2, 4, 8] }, seeds: [0], budget: { rules: ['equal-steps', 'equal-compute'], referenceViews: 8 }, floor: false });
+  const spec = parseSweepSpec({
+    base: { epochs: 1 },
+    axes: { views: [1, 2, 4, 8] },
+    seeds: [0],
+    budget: { rules: ['equal-steps', 'equal-compute'], referenceViews: 8 },
+    floor: false,
+  });
   const points = expandSweep(spec, 'v-1');
   // views 8 gives 1 epoch under both rules: one run standing for both
-  assert.deepEqual(points.map((p) => [p.run.views, p.run.epochs, p.rules.join('+')]), [
-    [1, 1, 'equal-steps'], [1, 8, 'equal-compute'],
-    [2, 1, 'equal-steps'], [2, 4, 'equal-compute'],
-    [4, 1, 'equal-steps'], [4, 2, 'equal-compute'],
-    [8, 1, 'equal-steps+equal-compute'],
-  ]);
+  assert.deepEqual(
+    points.map((p) => [p.run.views, p.run.epochs, p.rules.join('+')]),
+    [
+      [1, 1, 'equal-steps'],
+      [1, 8, 'equal-compute'],
+      [2, 1, 'equal-steps'],
+      [2, 4, 'equal-compute'],
+      [4, 1, 'equal-steps'],
+      [4, 2, 'equal-compute'],
+      [8, 1, 'equal-steps+equal-compute'],
+    ],
+  );
   for (const p of points) assert.equal(p.run.views * p.run.epochs, p.rules.includes('equal-compute') ? 8 : p.run.views);
 });
 
@@ -79,9 +97,17 @@ const bad: [string, unknown, RegExp][] = [
   ['a nested value the run schema refuses', { axes: { 'augment.flip': [true, 'no'] } }, /^axes\.augment\.flip\[1\]: expected true or false, got "no"$/],
   ['a cross-field refusal at one point', { base: { method: 'simclr' }, axes: { views: [2, 1] } }, /^axes\.views\[1\]: simclr needs at least 2 views/],
   ['a base value refused', { base: { temperature: 0 } }, /^base\.temperature: expected a number >= 0\.01/],
-  ['budget giving zero steps', { base: { epochs: 1 }, axes: { views: [1, 4] }, budget: { rules: ['equal-compute'], referenceViews: 2 } }, /^budget: equal-compute gives 0\.5 epochs at views 4 .*zero optimizer steps/],
+  [
+    'budget giving zero steps',
+    { base: { epochs: 1 }, axes: { views: [1, 4] }, budget: { rules: ['equal-compute'], referenceViews: 2 } },
+    /^budget: equal-compute gives 0\.5 epochs at views 4 .*zero optimizer steps/,
+  ],
   ['budget with zero base epochs', { base: { epochs: 0 } }, /^budget: base\.epochs is 0: zero optimizer steps/],
-  ['budget giving a fraction of an epoch', { base: { epochs: 3 }, axes: { views: [2] }, budget: { rules: ['equal-compute'], referenceViews: 1 } }, /^budget: equal-compute gives 1\.5 epochs at views 2: not a whole number/],
+  [
+    'budget giving a fraction of an epoch',
+    { base: { epochs: 3 }, axes: { views: [2] }, budget: { rules: ['equal-compute'], referenceViews: 1 } },
+    /^budget: equal-compute gives 1\.5 epochs at views 2: not a whole number/,
+  ],
   ['unknown budget rule', { budget: { rules: ['equal-time'] } }, /^budget\.rules\[0\]: expected one of "equal-steps", "equal-compute", got "equal-time"$/],
   ['seed out of range', { seeds: [0, -1] }, /^seeds\[1\]: expected an integer >= 0/],
   ['empty seeds', { seeds: [] }, /^seeds: expected a non-empty list/],
@@ -91,10 +117,13 @@ const bad: [string, unknown, RegExp][] = [
 
 for (const [what, input, message] of bad) {
   test(`bad sweep file: ${what}`, () => {
-    assert.throws(() => {
-      const spec = parseSweepSpec(input);
-      expandSweep(spec, 'x-000000');
-    }, (e: Error) => (assert.match(e.message, message), true));
+    assert.throws(
+      () => {
+        const spec = parseSweepSpec(input);
+        expandSweep(spec, 'x-000000');
+      },
+      (e: Error) => (assert.match(e.message, message), true),
+    );
   });
 }
 
@@ -120,7 +149,18 @@ test('the views preset: views 1, 2, 4, 8 x 3 seeds under both budget rules, besi
   const points = expandSweep(spec, sweepId(spec));
   assert.equal(points.length, 3 * (1 + 7));
   const seed0 = points.filter((p) => p.seed === 0 && p.config >= 0);
-  assert.deepEqual(seed0.map((p) => [p.run.views, p.run.epochs]), [[1, 2], [1, 16], [2, 2], [2, 8], [4, 2], [4, 4], [8, 2]]);
+  assert.deepEqual(
+    seed0.map((p) => [p.run.views, p.run.epochs]),
+    [
+      [1, 2],
+      [1, 16],
+      [2, 2],
+      [2, 8],
+      [4, 2],
+      [4, 4],
+      [8, 2],
+    ],
+  );
   assert.ok(points.every((p) => p.run.dataset.trainLimit === 1000 && p.run.method === 'supcon' && p.run.batchSize === 128));
   const withCe = expandSweep(parseSweepSpec(viewsPreset({}, true, [0])), 'v');
   assert.deepEqual([...new Set(withCe.map((p) => p.run.method))], ['supcon', 'ce']);

@@ -16,27 +16,42 @@ test('mean, sample std and n against hand-computed values', () => {
   assert.deepEqual(meanStd([]), { n: 0 });
 });
 
-const o = (id: string, config: number, views: number, rules: ('equal-steps' | 'equal-compute')[], seed: number, state: string, top1?: number, epochs = 1) =>
-  ({ id, config, values: (config < 0 ? {} : { views }) as Record<string, number>, rules, seed, epochs, views, state: state as 'completed', top1 });
+const o = (id: string, config: number, views: number, rules: ('equal-steps' | 'equal-compute')[], seed: number, state: string, top1?: number, epochs = 1) => ({
+  id,
+  config,
+  values: (config < 0 ? {} : { views }) as Record<string, number>,
+  rules,
+  seed,
+  epochs,
+  views,
+  state: state as 'completed',
+  top1,
+});
 
 test('rows: the floor, then each rule and grid point; failed, running and missing runs are counted apart, never averaged', () => {
-  const rows = aggregate([
-    o('floor-s0', -1, 2, [], 0, 'completed', 0.6, 0),
-    o('floor-s1', -1, 2, [], 1, 'completed', 0.64, 0),
-    o('p0-s0', 0, 1, ['equal-steps'], 0, 'completed', 0.7),
-    o('p0-s1', 0, 1, ['equal-steps'], 1, 'failed'),
-    o('p1-s0', 1, 8, ['equal-steps', 'equal-compute'], 0, 'completed', 0.8),
-    o('p1-s1', 1, 8, ['equal-steps', 'equal-compute'], 1, 'completed', 0.9),
-    o('p2-s0', 2, 1, ['equal-compute'], 0, 'running', undefined, 8),
-    o('p2-s1', 2, 1, ['equal-compute'], 1, 'missing', undefined, 8),
-  ], ['equal-steps', 'equal-compute']);
-  assert.deepEqual(rows.map((r) => [r.floor ? 'floor' : r.rule, r.values.views ?? '-', r.n, r.seeds, r.notCounted]), [
-    ['floor', '-', 2, [0, 1], {}],
-    ['equal-steps', 1, 1, [0], { failed: 1 }],
-    ['equal-steps', 8, 2, [0, 1], {}],
-    ['equal-compute', 8, 2, [0, 1], {}],
-    ['equal-compute', 1, 0, [], { running: 1, missing: 1 }],
-  ]);
+  const rows = aggregate(
+    [
+      o('floor-s0', -1, 2, [], 0, 'completed', 0.6, 0),
+      o('floor-s1', -1, 2, [], 1, 'completed', 0.64, 0),
+      o('p0-s0', 0, 1, ['equal-steps'], 0, 'completed', 0.7),
+      o('p0-s1', 0, 1, ['equal-steps'], 1, 'failed'),
+      o('p1-s0', 1, 8, ['equal-steps', 'equal-compute'], 0, 'completed', 0.8),
+      o('p1-s1', 1, 8, ['equal-steps', 'equal-compute'], 1, 'completed', 0.9),
+      o('p2-s0', 2, 1, ['equal-compute'], 0, 'running', undefined, 8),
+      o('p2-s1', 2, 1, ['equal-compute'], 1, 'missing', undefined, 8),
+    ],
+    ['equal-steps', 'equal-compute'],
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.floor ? 'floor' : r.rule, r.values.views ?? '-', r.n, r.seeds, r.notCounted]),
+    [
+      ['floor', '-', 2, [0, 1], {}],
+      ['equal-steps', 1, 1, [0], { failed: 1 }],
+      ['equal-steps', 8, 2, [0, 1], {}],
+      ['equal-compute', 8, 2, [0, 1], {}],
+      ['equal-compute', 1, 0, [], { running: 1, missing: 1 }],
+    ],
+  );
   close(rows[0].mean, 0.62);
   close(rows[2].mean, 0.85);
   close(rows[2].std, Math.sqrt(0.005));

@@ -58,7 +58,10 @@ describe('wasm training kernels', () => {
             const b = tf.tensor1d(values(5, 3));
             // tf.fused.conv2d is what tf.layers uses; its gradient calls both backprop kernels.
             const loss = (xv: tf.Tensor, wv: tf.Tensor) =>
-              tf.fused.conv2d({ x: xv as tf.Tensor4D, filter: wv as tf.Tensor4D, strides: stride, pad, bias: b, activation: 'relu' }).square().sum();
+              tf.fused
+                .conv2d({ x: xv as tf.Tensor4D, filter: wv as tf.Tensor4D, strides: stride, pad, bias: b, activation: 'relu' })
+                .square()
+                .sum();
             return tf.grads(loss)([x, w]);
           });
           assert.ok(err < 1e-5, `relative error ${err}`);
@@ -74,7 +77,11 @@ describe('wasm training kernels', () => {
     assert.ok(err < 1e-5, `relative error ${err}`);
   });
 
-  for (const [m, k, n] of [[64, 32, 16], [8, 32, 2], [1, 16, 40]]) {
+  for (const [m, k, n] of [
+    [64, 32, 16],
+    [8, 32, 2],
+    [1, 16, 40],
+  ]) {
     it(`matMul ${m}x${k}x${n} with every transpose combination`, async () => {
       const err = await wasmVsCpu(() => {
         const a = tf.tensor2d(values(m * k, 6), [m, k]);

@@ -21,7 +21,10 @@ export class ClusterJobs implements vscode.Disposable {
   private readonly timer: NodeJS.Timeout;
   private polling = false;
 
-  constructor(private readonly registry: RunRegistry, private readonly launch: () => TrainerLaunch) {
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly launch: () => TrainerLaunch,
+  ) {
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.poll();
   }

@@ -30,7 +30,9 @@ function settingFlags(): string[] | undefined {
     return ['--executor', 'slurm', ...slurmFlags(parseSlurmOptions(raw as Record<string, unknown>, 'setting'))];
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    void vscode.window.showErrorMessage(`SupCon: ${e.message}`, 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'supconLab.slurm'));
+    void vscode.window
+      .showErrorMessage(`SupCon: ${e.message}`, 'Open Settings')
+      .then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'supconLab.slurm'));
     return undefined;
   }
 }
@@ -43,7 +45,16 @@ export function registerClusterCommands(s: ClusterServices): vscode.Disposable[]
       output().info(`supcon-lab ${args.join(' ')}`);
       execFile(l.node, [l.cli, ...args], { env: l.env, timeout: 120_000, shell: false }, (err, stdout, stderr) => {
         if (stderr.trim()) output().info(stderr.trim());
-        if (err) void vscode.window.showErrorMessage(`SupCon: ${stderr.trim().split('\n').pop()?.replace(/^supcon-lab: /, '') || err.message}`);
+        if (err)
+          void vscode.window.showErrorMessage(
+            `SupCon: ${
+              stderr
+                .trim()
+                .split('\n')
+                .pop()
+                ?.replace(/^supcon-lab: /, '') || err.message
+            }`,
+          );
         else void vscode.window.showInformationMessage(`SupCon: ${done}${stdout.trim() ? ` (job ${stdout.trim().split('\n')[0].split(' ')[0]})` : ''}`);
         s.registry.refresh();
         s.jobs.poll();

@@ -25,7 +25,10 @@ export function registerConfigCommands(s: ConfigServices): vscode.Disposable[] {
     let target = uri ?? (active && isRunConfigDocument(active) ? active.uri : undefined);
     if (!target) {
       const files = await vscode.workspace.findFiles('**/*.supcon.json', '**/node_modules/**', 200);
-      const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: 'Start SupCon Run from Config File' });
+      const pick = await vscode.window.showQuickPick(
+        files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+        { title: 'Start SupCon Run from Config File' },
+      );
       target = pick?.uri;
     }
     if (!target) return;
@@ -38,7 +41,11 @@ export function registerConfigCommands(s: ConfigServices): vscode.Disposable[] {
       return;
     }
     const file = target.fsPath;
-    s.launcher.start({ job: 'train', title: `${check.config.method} on ${check.config.dataset.kind} (${path.basename(file)})`, args: (dir) => trainArgs(dir, backendOverride(backendSetting()), file) });
+    s.launcher.start({
+      job: 'train',
+      title: `${check.config.method} on ${check.config.dataset.kind} (${path.basename(file)})`,
+      args: (dir) => trainArgs(dir, backendOverride(backendSetting()), file),
+    });
   }
   return registerGuarded({ 'supconLab.startRunFromConfig': (uri?: vscode.Uri) => startFromConfig(uri instanceof vscode.Uri ? uri : undefined) });
 }

@@ -27,12 +27,15 @@ export class ConfigDiagnostics implements vscode.Disposable {
       this.collection.delete(doc.uri);
       return true;
     }
-    this.collection.set(doc.uri, result.problems.map((p) => {
-      const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(p.range.start), doc.positionAt(p.range.end)), p.message, vscode.DiagnosticSeverity.Error);
-      d.source = 'SupCon';
-      if (p.field) d.code = p.field;
-      return d;
-    }));
+    this.collection.set(
+      doc.uri,
+      result.problems.map((p) => {
+        const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(p.range.start), doc.positionAt(p.range.end)), p.message, vscode.DiagnosticSeverity.Error);
+        d.source = 'SupCon';
+        if (p.field) d.code = p.field;
+        return d;
+      }),
+    );
     return false;
   }
 

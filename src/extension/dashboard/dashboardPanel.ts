@@ -52,7 +52,12 @@ export class DashboardPanel implements vscode.Disposable {
       if (tab) existing.showTab(tab);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, 'SupCon Dashboard', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, DashboardPanel.options(deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      DashboardPanel.viewType,
+      'SupCon Dashboard',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: true },
+      DashboardPanel.options(deps.extensionUri),
+    );
     const newest = deps.registry.runs[0]?.id;
     const d = new DashboardPanel(deps, panel, runIds?.length ? runIds : newest ? [newest] : []);
     if (tab) d.showTab(tab);
@@ -74,7 +79,11 @@ export class DashboardPanel implements vscode.Disposable {
     };
   }
 
-  private constructor(private readonly deps: DashboardDeps, readonly panel: vscode.WebviewPanel, private selected: string[]) {
+  private constructor(
+    private readonly deps: DashboardDeps,
+    readonly panel: vscode.WebviewPanel,
+    private selected: string[],
+  ) {
     DashboardPanel.current = this;
     const asUri = (...p: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, ...p)).toString();
     panel.iconPath = { light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'dashboard-light.svg'), dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'dashboard-dark.svg') };
@@ -218,7 +227,7 @@ export class DashboardPanel implements vscode.Disposable {
           id: r.id,
           label: runDisplayName(runLabel(r.id), live?.config ?? r.config),
           state: live ? 'running' : r.status?.state,
-          config: selected.has(r.id) ? live?.config ?? r.config : undefined,
+          config: selected.has(r.id) ? (live?.config ?? r.config) : undefined,
           backend: live?.backend ?? r.status?.backend,
           live: !!live,
         };

@@ -11,7 +11,10 @@ export class EventBatcher {
   private pending = new Map<string, TrainerEvent[]>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly sink: BatchSink, private readonly delayMs = 16) {}
+  constructor(
+    private readonly sink: BatchSink,
+    private readonly delayMs = 16,
+  ) {}
 
   push(runId: string, event: TrainerEvent): void {
     let list = this.pending.get(runId);

@@ -47,7 +47,11 @@ export class RunFeed {
   private follower?: MetricsFollower;
   private unsubscribe?: () => void;
 
-  constructor(readonly runDir: string, readonly live: LiveRun | undefined, private readonly sink: FeedSink) {}
+  constructor(
+    readonly runDir: string,
+    readonly live: LiveRun | undefined,
+    private readonly sink: FeedSink,
+  ) {}
 
   start(): void {
     const file = runFiles(this.runDir).metrics;

@@ -41,15 +41,18 @@ export function runPreview(deps: PreviewDeps, show: (m: PreviewMessage) => void)
   show({ type: 'preview', status: 'loading', caption: `Drawing augmented views of ${what}…` });
   const proc = new TrainerProcess(['preview', ...args, '--out', out, '--count', String(ROWS)]);
   proc.on('log', (_s, text) => output().info(`[preview] ${text.trimEnd()}`));
-  proc.on('exit', guard('preview finished', (x: TrainerExit) => {
-    if (x.code === 0 && fs.existsSync(out)) {
-      const image = `data:image/png;base64,${fs.readFileSync(out).toString('base64')}`;
-      fs.rmSync(out, { force: true });
-      show({ type: 'preview', status: 'ready', image, caption: `${what}: each row is an original image followed by its augmented views.` });
-    } else {
-      const why = x.spawnError ?? x.stderrTail.trim().split('\n').pop() ?? `exit code ${x.code}`;
-      show({ type: 'preview', status: 'failed', caption: `The preview failed: ${why}` });
-    }
-  }));
+  proc.on(
+    'exit',
+    guard('preview finished', (x: TrainerExit) => {
+      if (x.code === 0 && fs.existsSync(out)) {
+        const image = `data:image/png;base64,${fs.readFileSync(out).toString('base64')}`;
+        fs.rmSync(out, { force: true });
+        show({ type: 'preview', status: 'ready', image, caption: `${what}: each row is an original image followed by its augmented views.` });
+      } else {
+        const why = x.spawnError ?? x.stderrTail.trim().split('\n').pop() ?? `exit code ${x.code}`;
+        show({ type: 'preview', status: 'failed', caption: `The preview failed: ${why}` });
+      }
+    }),
+  );
   proc.start(deps.launcher.launch());
 }

@@ -17,7 +17,10 @@ export class AttachedTrainer extends EventEmitter<Pick<TrainerProcessEvents, 'ev
   private stops = 0;
   private ended = false;
 
-  constructor(readonly runDir: string, readonly pid: number) {
+  constructor(
+    readonly runDir: string,
+    readonly pid: number,
+  ) {
     super();
   }
 

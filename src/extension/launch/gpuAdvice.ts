@@ -18,8 +18,7 @@ export function gpuModulePaths(prefix: string): string[] {
 }
 
 /** The npm command that installs the CUDA backend matching the trainer's tfjs version. */
-export const cudaInstallCommand = (prefix: string, tfjsVersion: string): string =>
-  `npm install --prefix "${prefix}" --no-audit --no-fund @tensorflow/tfjs-node-gpu@${tfjsVersion}`;
+export const cudaInstallCommand = (prefix: string, tfjsVersion: string): string => `npm install --prefix "${prefix}" --no-audit --no-fund @tensorflow/tfjs-node-gpu@${tfjsVersion}`;
 
 /** What the output channel says when asked how to use a GPU: why none ran here, then commands that work. */
 export function gpuAdvice(skipped: BackendInfo['skipped'], prefix: string, tfjsVersion: string): string[] {

@@ -114,7 +114,12 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
   private exitOutcome?: RunOutcome;
   readonly spawnOffset: number;
 
-  constructor(readonly job: RunJob, readonly proc: TrainerHandle, readonly runsDir: string, runId?: string) {
+  constructor(
+    readonly job: RunJob,
+    readonly proc: TrainerHandle,
+    readonly runsDir: string,
+    runId?: string,
+  ) {
     super();
     if (runId) {
       this.runId = runId;
@@ -172,9 +177,11 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
 
   private onExit(x: TrainerExit): void {
     let outcome = this.outcome;
-    if (x.spawnError) outcome = { state: 'failed', error: `Could not start the trainer: ${x.spawnError}`, hint: 'Check the supconLab.nodePath and supconLab.trainerPath settings.' };
+    if (x.spawnError)
+      outcome = { state: 'failed', error: `Could not start the trainer: ${x.spawnError}`, hint: 'Check the supconLab.nodePath and supconLab.trainerPath settings.' };
     else if (x.code === 2) outcome = { state: 'failed', error: lastLine(x.stderrTail) || 'The trainer rejected its arguments.' };
-    else if (x.signal && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer was ended by ${x.signal}.`, hint: 'The run reads as interrupted: resume it from its last checkpoint.' };
+    else if (x.signal && outcome?.state !== 'failed')
+      outcome = { state: 'failed', error: `The trainer was ended by ${x.signal}.`, hint: 'The run reads as interrupted: resume it from its last checkpoint.' };
     else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with code ${x.code}.`, hint: lastLine(x.stderrTail) };
     outcome ??= { state: 'failed', error: 'The trainer exited without reporting how its run ended.', hint: lastLine(x.stderrTail) };
     this.exitOutcome = outcome;

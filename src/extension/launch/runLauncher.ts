@@ -47,7 +47,11 @@ export function followedRunsIn(state: vscode.Memento): FollowedRuns {
   return {
     ids,
     add: (id) => void state.update(KEY, [...new Set([...ids(), id])]),
-    delete: (id) => void state.update(KEY, ids().filter((i) => i !== id)),
+    delete: (id) =>
+      void state.update(
+        KEY,
+        ids().filter((i) => i !== id),
+      ),
   };
 }
 
@@ -95,13 +99,26 @@ export class RunLauncher {
     const out = output();
     const tag = () => `[${run.label}]`;
     out.info(`${tag()} supcon-lab ${args.join(' ')}`);
-    proc.on('log', guard('trainer output', (_stream: string, text: string) => {
-      for (const line of text.split('\n')) if (line.trim()) out.info(`${tag()} ${line}`);
-    }));
-    proc.on('invalid', guard('trainer message', (m: unknown) => out.warn(`${tag()} ignored a malformed trainer message: ${JSON.stringify(m)?.slice(0, 200)}`)));
-    run.once('exit', guard('record speed', () => this.throughput.record(backend, run.history)));
+    proc.on(
+      'log',
+      guard('trainer output', (_stream: string, text: string) => {
+        for (const line of text.split('\n')) if (line.trim()) out.info(`${tag()} ${line}`);
+      }),
+    );
+    proc.on(
+      'invalid',
+      guard('trainer message', (m: unknown) => out.warn(`${tag()} ignored a malformed trainer message: ${JSON.stringify(m)?.slice(0, 200)}`)),
+    );
+    run.once(
+      'exit',
+      guard('record speed', () => this.throughput.record(backend, run.history)),
+    );
     // A new run's charts come up by themselves.
-    if (req.job === 'train') run.once('identified', guard('open dashboard', (id: string) => this.openDashboard([id])));
+    if (req.job === 'train')
+      run.once(
+        'identified',
+        guard('open dashboard', (id: string) => this.openDashboard([id])),
+      );
     this.follow(run, req.title);
     proc.start(this.launch());
     return run;
@@ -127,8 +144,14 @@ export class RunLauncher {
 
   /** Reports on a run: output channel, outcome, registry (tree and status bar) and the progress notification. */
   private follow(run: LiveRun, title: string): void {
-    run.on('event', guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)));
-    run.once('exit', guard('run finished', (o: RunOutcome) => this.onExit(run, o)));
+    run.on(
+      'event',
+      guard('trainer event', (e: TrainerEvent) => this.onEvent(run, e)),
+    );
+    run.once(
+      'exit',
+      guard('run finished', (o: RunOutcome) => this.onExit(run, o)),
+    );
     run.on('identified', (id: string) => this.followed.add(id));
     if (run.runId) this.followed.add(run.runId);
     run.once('exit', () => run.runId && this.followed.delete(run.runId));
@@ -143,19 +166,24 @@ export class RunLauncher {
         new Promise<void>((resolve) => {
           let reported = 0;
           let lastReport = 0;
-          token.onCancellationRequested(guard('cancel run', () => {
-            run.stop();
-            progress.report({ message: 'stopping after this step, saving a checkpoint…' });
-          }));
-          run.on('event', guard('progress', () => {
-            const now = Date.now();
-            if (now - lastReport < 250 || token.isCancellationRequested) return;
-            lastReport = now;
-            const fraction = run.progress.fraction ?? reported;
-            const message = [JOB_VERB[run.job], ...progressParts(run.job, run.progress)].join(' · ');
-            progress.report({ message, increment: Math.max(0, (fraction - reported) * 100) });
-            reported = Math.max(reported, fraction);
-          }));
+          token.onCancellationRequested(
+            guard('cancel run', () => {
+              run.stop();
+              progress.report({ message: 'stopping after this step, saving a checkpoint…' });
+            }),
+          );
+          run.on(
+            'event',
+            guard('progress', () => {
+              const now = Date.now();
+              if (now - lastReport < 250 || token.isCancellationRequested) return;
+              lastReport = now;
+              const fraction = run.progress.fraction ?? reported;
+              const message = [JOB_VERB[run.job], ...progressParts(run.job, run.progress)].join(' · ');
+              progress.report({ message, increment: Math.max(0, (fraction - reported) * 100) });
+              reported = Math.max(reported, fraction);
+            }),
+          );
           run.once('exit', () => resolve());
         }),
     );
@@ -170,7 +198,8 @@ export class RunLauncher {
         for (const s of b.skipped) out.info(`[${e.runId}] not used: ${s.backend}: ${s.reason}`);
         if (!b.gpu && b.skipped.length && !this.backendNoteShown) {
           this.backendNoteShown = true;
-          void vscode.window.showInformationMessage(`SupCon is training on ${b.label}: no GPU backend is available here.`, 'How to Use a GPU')
+          void vscode.window
+            .showInformationMessage(`SupCon is training on ${b.label}: no GPU backend is available here.`, 'How to Use a GPU')
             .then((pick) => pick && this.explainGpu(b));
         }
         break;
@@ -193,7 +222,8 @@ export class RunLauncher {
     output().info(gpuAdvice(b.skipped, this.gpuPrefix, version).join('\n'));
     output().show(true);
     const copy = 'Copy CUDA Install Command';
-    void vscode.window.showInformationMessage('SupCon: WebGPU needs nothing installed; CUDA needs @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1). Details are in the SupCon output.', copy)
+    void vscode.window
+      .showInformationMessage('SupCon: WebGPU needs nothing installed; CUDA needs @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1). Details are in the SupCon output.', copy)
       .then((pick) => {
         if (pick === copy) void vscode.env.clipboard.writeText(cudaInstallCommand(this.gpuPrefix, version));
       });
@@ -208,7 +238,9 @@ export class RunLauncher {
     };
     if (o.state === 'failed') {
       output().error(`[${name}] failed: ${o.error ?? 'unknown error'}${o.hint ? ` (${o.hint})` : ''}`);
-      void vscode.window.showErrorMessage(`SupCon ${run.job} ${runLabel(name)} failed: ${o.error ?? 'unknown error'}${o.hint ? ` Hint: ${o.hint}` : ''}`, 'Show Log', ...open).then(act);
+      void vscode.window
+        .showErrorMessage(`SupCon ${run.job} ${runLabel(name)} failed: ${o.error ?? 'unknown error'}${o.hint ? ` Hint: ${o.hint}` : ''}`, 'Show Log', ...open)
+        .then(act);
       return;
     }
     const top1 = o.top1 !== undefined ? ` Probe top-1: ${pct(o.top1)}${o.probed ? ` (${o.probed})` : ''}.` : '';

@@ -16,7 +16,12 @@ export class MetricsFollower {
   private disposed = false;
 
   /** `offset`: where to begin reading (0: the whole file). */
-  constructor(private readonly file: string, private readonly sink: MetricsSink, private readonly pollMs = 1000, private offset = 0) {}
+  constructor(
+    private readonly file: string,
+    private readonly sink: MetricsSink,
+    private readonly pollMs = 1000,
+    private offset = 0,
+  ) {}
 
   /** Sends everything in the file from the start offset (reset), then what is appended. */
   start(): void {

@@ -59,7 +59,7 @@ function escapeMd(s: string): string {
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false): ItemModel {
-  const state: RunState | 'unknown' = isLive ? 'running' : run.status?.state ?? 'unknown';
+  const state: RunState | 'unknown' = isLive ? 'running' : (run.status?.state ?? 'unknown');
   // Files of old or foreign runs may hold anything: read each field defensively.
   const c: Partial<RunConfig> = typeof run.config === 'object' && run.config !== null ? run.config : {};
   const s = run.status;
@@ -80,7 +80,8 @@ export function runItemModel(run: RunSummary, live?: RunProgress, isLive = false
   if (typeof s?.backend?.label === 'string') tip.push(`Backend: ${escapeMd(s.backend.label)}${s.backend.gpu ? ' (GPU)' : ''}`);
   if (isNum(s?.top1)) tip.push(`Probe top-1${escapeMd(headline)}: ${pct(s.top1)}`);
   const parent = s?.parent;
-  if (typeof parent?.runId === 'string' && typeof parent.checkpoint === 'string') tip.push(`Forked from ${escapeMd(parent.runId)} at its checkpoint ${escapeMd(parent.checkpoint)}`);
+  if (typeof parent?.runId === 'string' && typeof parent.checkpoint === 'string')
+    tip.push(`Forked from ${escapeMd(parent.runId)} at its checkpoint ${escapeMd(parent.checkpoint)}`);
   if (typeof s?.error === 'string') tip.push(`Error: ${escapeMd(s.error)}`);
   if (typeof s?.hint === 'string') tip.push(`Hint: ${escapeMd(s.hint)}`);
   if (run.problem) tip.push(`Problem: ${escapeMd(run.problem)}`);
@@ -121,8 +122,12 @@ export function checkpointItemModel(runId: string, cp: CheckpointInfo, probe?: P
       `Saved ${checkpointPosition(cp)} (global step ${cp.globalStep})`,
       cp.metric !== undefined ? `Metric: ${cp.metric}` : '',
       `Saved: ${escapeMd(saved)}`,
-      probe ? `Probe top-1: ${pct(probe.top1)} (best ${pct(probe.bestTop1)} at probe epoch ${probe.bestEpoch + 1}; ${probe.epochs} epochs${isNum(probe.batchSize) ? `, batch ${probe.batchSize}` : ''}), ${escapeMd(new Date(probe.t).toLocaleString())}` : '',
-    ].filter(Boolean).join('  \n'),
+      probe
+        ? `Probe top-1: ${pct(probe.top1)} (best ${pct(probe.bestTop1)} at probe epoch ${probe.bestEpoch + 1}; ${probe.epochs} epochs${isNum(probe.batchSize) ? `, batch ${probe.batchSize}` : ''}), ${escapeMd(new Date(probe.t).toLocaleString())}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('  \n'),
     contextValue: 'supconCheckpoint',
   };
 }

@@ -31,9 +31,13 @@ export class RunRegistry implements vscode.Disposable {
   dir?: string;
 
   constructor() {
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration(guard('runs directory setting', (e: vscode.ConfigurationChangeEvent) => {
-      if (affectsRunsDirectory(e)) this.setDir(runsDirectory());
-    })));
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration(
+        guard('runs directory setting', (e: vscode.ConfigurationChangeEvent) => {
+          if (affectsRunsDirectory(e)) this.setDir(runsDirectory());
+        }),
+      ),
+    );
     this.setDir(runsDirectory());
   }
 
@@ -84,7 +88,10 @@ export class RunRegistry implements vscode.Disposable {
   /** Re-reads one run soon (several notices for one run collapse into one read). */
   touch(id: string): void {
     this.dirty.add(id);
-    this.debounce ??= setTimeout(guard('refresh runs', () => this.flushDirty()), DEBOUNCE_MS);
+    this.debounce ??= setTimeout(
+      guard('refresh runs', () => this.flushDirty()),
+      DEBOUNCE_MS,
+    );
   }
 
   private flushDirty(): void {
@@ -115,7 +122,11 @@ export class RunRegistry implements vscode.Disposable {
     clearInterval(this.waitForDir);
     this.dir = dir;
     if (dir && fs.existsSync(dir)) this.watch();
-    else if (dir) this.waitForDir = setInterval(guard('wait for runs directory', () => fs.existsSync(dir) && this.watch()), 3000);
+    else if (dir)
+      this.waitForDir = setInterval(
+        guard('wait for runs directory', () => fs.existsSync(dir) && this.watch()),
+        3000,
+      );
     this.refresh();
   }
 

@@ -12,7 +12,10 @@ export class RunsTree implements vscode.TreeDataProvider<RunSummary>, vscode.Dis
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly registry: RunRegistry, private readonly jobs: ClusterJobs) {
+  constructor(
+    private readonly registry: RunRegistry,
+    private readonly jobs: ClusterJobs,
+  ) {
     this.subs = [registry.onDidChange(() => this.changed.fire(undefined)), jobs.onDidChange(() => this.changed.fire(undefined))];
   }
 

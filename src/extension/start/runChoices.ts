@@ -6,7 +6,16 @@
 import { backendOverride } from '../launch/trainerLaunch';
 import type { RunSize } from './runEstimate';
 import {
-  applyOverrides, ConfigError, DATASET_KINDS_WITH_PATH, DatasetConfig, DatasetKind, ENCODER_NAMES, EncoderName, Method, resolveConfig, RunConfig,
+  applyOverrides,
+  ConfigError,
+  DATASET_KINDS_WITH_PATH,
+  DatasetConfig,
+  DatasetKind,
+  ENCODER_NAMES,
+  EncoderName,
+  Method,
+  resolveConfig,
+  RunConfig,
 } from '../../protocol/config';
 
 /** What the guided start asks for: these fields of the run config. An empty name means the one derived from the others (runName.ts). */
@@ -91,8 +100,14 @@ export function configFromOverrides(overrides: Record<string, string>, base: Rec
  * every part of the pipeline work, not to judge a method.
  */
 export const QUICK_CHECK: Record<string, string> = {
-  name: 'quick-check', 'dataset.kind': 'fashion-mnist', 'dataset.trainLimit': '2000', 'dataset.testLimit': '2000',
-  method: 'supcon', epochs: '1', batchSize: '128', 'probe.epochs': '5',
+  name: 'quick-check',
+  'dataset.kind': 'fashion-mnist',
+  'dataset.trainLimit': '2000',
+  'dataset.testLimit': '2000',
+  method: 'supcon',
+  epochs: '1',
+  batchSize: '128',
+  'probe.epochs': '5',
 };
 
 /** The images and steps a config will run on, where known before the data is read. */
@@ -107,7 +122,9 @@ export function runSizeOf(config: RunConfig): RunSize {
   return {
     trainImages: count(full?.train, config.dataset.trainLimit),
     testImages: count(full?.test, config.dataset.testLimit),
-    epochs: config.epochs, batchSize: config.batchSize, views: config.views,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    views: config.views,
   };
 }
 

@@ -27,5 +27,8 @@ const PARTS: [(c: RunChoices) => unknown, (c: RunChoices) => string][] = [
 export function defaultRunName(c: RunChoices, base: RunChoices): string {
   const parts: string[] = [c.method];
   for (const [value, tag] of PARTS) if (value(c) !== value(base) && tag(c)) parts.push(tag(c));
-  return parts.join('-').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX);
+  return parts
+    .join('-')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, MAX);
 }

@@ -10,8 +10,19 @@ import { datasetFolderProblem } from '../../protocol/datasetFiles';
 import { backendOverride } from '../launch/trainerLaunch';
 import { Answer, BACK, inputValue, pickOne, Step } from './quickInput';
 import {
-  choicesSummary, choicesToOverrides, configFromOverrides, DATASETS, defaultChoices, ENCODERS, initialChoices, LAST_CHOICES_KEY, METHODS, QUICK_CHECK, RunChoices,
-  runSizeOf, validateField,
+  choicesSummary,
+  choicesToOverrides,
+  configFromOverrides,
+  DATASETS,
+  defaultChoices,
+  ENCODERS,
+  initialChoices,
+  LAST_CHOICES_KEY,
+  METHODS,
+  QUICK_CHECK,
+  RunChoices,
+  runSizeOf,
+  validateField,
 } from './runChoices';
 import { estimateRun, Throughput } from './runEstimate';
 import { defaultRunName } from './runName';
@@ -67,7 +78,12 @@ export async function askStart(ctx: StartContext): Promise<StartRequest | undefi
   type Choice = 'last' | 'quick' | 'custom';
   const pick = await pickOne<Choice>({ title: TITLE }, 'How to start', [
     { label: `$(history) Run with ${last ? 'last' : 'default'} settings`, description: choicesSummary(current), detail: estimateText(ctx, again), value: 'last' },
-    { label: '$(zap) Quick check (about 1 min)', description: 'SupCon on 2,000 Fashion-MNIST images, 1 epoch, then the linear probe', detail: estimateText(ctx, quick), value: 'quick' },
+    {
+      label: '$(zap) Quick check (about 1 min)',
+      description: 'SupCon on 2,000 Fashion-MNIST images, 1 epoch, then the linear probe',
+      detail: estimateText(ctx, quick),
+      value: 'quick',
+    },
     { label: '$(settings-gear) Customize…', description: 'dataset, method, encoder, epochs, batch, views, temperature, seed, name', value: 'custom' },
   ]);
   if (pick === 'quick') return request(quick, 'quick check: supcon on fashion-mnist');
@@ -97,8 +113,30 @@ async function customize(ctx: StartContext, start: RunChoices, base: RunChoices)
 
   const steps: { skip?: () => boolean; ask: (s: Step) => Promise<Outcome> }[] = [
     { ask: (s) => askDataset(s, c) },
-    { ask: async (s) => outcome(await pickOne(s, 'Method', METHODS.map((m) => ({ label: m.label, description: m.value, detail: m.detail, value: m.value })), c.method), (v) => (c.method = v)) },
-    { ask: async (s) => outcome(await pickOne(s, 'Encoder', ENCODERS.map((e) => ({ label: e, value: e })), c.encoder), (v) => (c.encoder = v)) },
+    {
+      ask: async (s) =>
+        outcome(
+          await pickOne(
+            s,
+            'Method',
+            METHODS.map((m) => ({ label: m.label, description: m.value, detail: m.detail, value: m.value })),
+            c.method,
+          ),
+          (v) => (c.method = v),
+        ),
+    },
+    {
+      ask: async (s) =>
+        outcome(
+          await pickOne(
+            s,
+            'Encoder',
+            ENCODERS.map((e) => ({ label: e, value: e })),
+            c.encoder,
+          ),
+          (v) => (c.encoder = v),
+        ),
+    },
     { ask: text('epochs', 'Pretraining epochs') },
     { ask: text('batchSize', 'Batch size (images per step)') },
     { ask: text('views', 'Augmented views per image') },
@@ -121,7 +159,7 @@ async function customize(ctx: StartContext, start: RunChoices, base: RunChoices)
       },
     },
   ];
-  for (let i = 0; i < steps.length; ) {
+  for (let i = 0; i < steps.length;) {
     if (steps[i].skip?.()) {
       i++;
       continue;
@@ -129,7 +167,9 @@ async function customize(ctx: StartContext, start: RunChoices, base: RunChoices)
     const r = await steps[i].ask({ title: TITLE, step: i + 1, totalSteps: steps.length, back: i > 0 });
     if (r === 'cancel') return undefined;
     if (r === 'next') i++;
-    else do i--; while (i > 0 && steps[i].skip?.());
+    else
+      do i--;
+      while (i > 0 && steps[i].skip?.());
   }
   return confirmed && { choices: c, offer: confirmed };
 }
@@ -137,7 +177,12 @@ async function customize(ctx: StartContext, start: RunChoices, base: RunChoices)
 /** Dataset kind, then its folder for kinds on disk, checked at once for the files it must hold. */
 async function askDataset(s: Step, c: RunChoices): Promise<Outcome> {
   for (;;) {
-    const kind = await pickOne(s, 'Dataset', DATASETS.map((d) => ({ label: d.label, detail: d.detail, value: d.value })), c.dataset.kind);
+    const kind = await pickOne(
+      s,
+      'Dataset',
+      DATASETS.map((d) => ({ label: d.label, detail: d.detail, value: d.value })),
+      c.dataset.kind,
+    );
     if (kind === BACK || kind === undefined) return kind === BACK ? 'back' : 'cancel';
     if (!DATASET_KINDS_WITH_PATH.includes(kind)) {
       c.dataset.kind = kind;

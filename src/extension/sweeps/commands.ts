@@ -40,12 +40,18 @@ export function registerSweepCommands(s: SweepServices): vscode.Disposable[] {
       return;
     }
     const method = await vscode.window.showQuickPick(
-      [{ label: 'SupCon (L_out)', withCe: false }, { label: 'SupCon (L_out) and cross-entropy', withCe: true }],
+      [
+        { label: 'SupCon (L_out)', withCe: false },
+        { label: 'SupCon (L_out) and cross-entropy', withCe: true },
+      ],
       { title: 'Views study: views 1, 2, 4, 8 under equal steps and equal compute, beside the random-encoder floor', placeHolder: 'Methods' },
     );
     if (!method) return;
     const seeds = await vscode.window.showQuickPick(
-      [{ label: '3 seeds (0, 1, 2)', seeds: [0, 1, 2] }, { label: '1 seed (0): a first look, no error bars', seeds: [0] }],
+      [
+        { label: '3 seeds (0, 1, 2)', seeds: [0, 1, 2] },
+        { label: '1 seed (0): a first look, no error bars', seeds: [0] },
+      ],
       { title: 'Views study', placeHolder: 'Seeds' },
     );
     if (!seeds) return;
@@ -67,7 +73,18 @@ export function registerSweepCommands(s: SweepServices): vscode.Disposable[] {
       return;
     }
     const launch = s.launcher.launch();
-    const args = ['sweep', '--preset', 'views', '--runs-dir', runsDir, '--seeds', seeds.seeds.join(','), ...(method.withCe ? ['--with-ce'] : []), ...(parallelRuns() ? ['--parallel', String(parallelRuns())] : []), ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])];
+    const args = [
+      'sweep',
+      '--preset',
+      'views',
+      '--runs-dir',
+      runsDir,
+      '--seeds',
+      seeds.seeds.join(','),
+      ...(method.withCe ? ['--with-ce'] : []),
+      ...(parallelRuns() ? ['--parallel', String(parallelRuns())] : []),
+      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
+    ];
     const log = fs.openSync(path.join(sweepFiles(sweepDir).logs, 'sweep.log'), 'a');
     try {
       const child = spawn(launch.node, [launch.cli, ...args], { env: launch.env, detached: true, stdio: ['ignore', log, log], shell: false });
@@ -88,7 +105,10 @@ export function registerSweepCommands(s: SweepServices): vscode.Disposable[] {
       void vscode.window.showInformationMessage('SupCon: no sweeps in the runs directory yet.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(all.map((n) => ({ label: n.sweep.id, description: n.active ? 'running' : '', dir: n.dir })), { placeHolder: 'Sweep' });
+    const pick = await vscode.window.showQuickPick(
+      all.map((n) => ({ label: n.sweep.id, description: n.active ? 'running' : '', dir: n.dir })),
+      { placeHolder: 'Sweep' },
+    );
     return pick?.dir;
   }
 
@@ -111,10 +131,13 @@ export function registerSweepCommands(s: SweepServices): vscode.Disposable[] {
     if (dir) s.openResults(dir);
   }
 
-  const wrap = (fn: (...a: never[]) => Promise<void>) => (...a: never[]) => fn(...a).catch((e) => {
-    output().error(`${(e as Error)?.stack ?? e}`);
-    void vscode.window.showErrorMessage(`SupCon: ${(e as Error).message}`);
-  });
+  const wrap =
+    (fn: (...a: never[]) => Promise<void>) =>
+    (...a: never[]) =>
+      fn(...a).catch((e) => {
+        output().error(`${(e as Error)?.stack ?? e}`);
+        void vscode.window.showErrorMessage(`SupCon: ${(e as Error).message}`);
+      });
   return [
     vscode.commands.registerCommand('supconLab.startViewsStudy', wrap(startViewsStudy)),
     vscode.commands.registerCommand('supconLab.stopSweep', wrap(stopSweep)),

@@ -18,8 +18,7 @@ import type { RunRegistry } from '../runs/runRegistry';
 const POLL_MS = 3000;
 
 export type SweepNode =
-  | { kind: 'sweep'; dir: string; sweep: LoadedSweep; points: PointStatus[]; active: boolean }
-  | { kind: 'point'; sweepDir: string; point: SweepPoint; status: PointStatus };
+  { kind: 'sweep'; dir: string; sweep: LoadedSweep; points: PointStatus[]; active: boolean } | { kind: 'point'; sweepDir: string; point: SweepPoint; status: PointStatus };
 
 const ICONS: Record<PointState, { id: string; color?: string }> = {
   pending: { id: 'circle-outline', color: 'disabledForeground' },
@@ -76,13 +75,17 @@ export class SweepTree implements vscode.TreeDataProvider<SweepNode>, vscode.Dis
         output().warn(`sweep ${sweepDir}: ${(e as Error).message}`);
       }
     }
-    nodes.sort((a, b) => (fs.statSync((b as { dir: string }).dir).mtimeMs - fs.statSync((a as { dir: string }).dir).mtimeMs));
+    nodes.sort((a, b) => fs.statSync((b as { dir: string }).dir).mtimeMs - fs.statSync((a as { dir: string }).dir).mtimeMs);
     this.schedulePoll(nodes.some((n) => n.kind === 'sweep' && n.active));
     return nodes;
   }
 
   private schedulePoll(active: boolean): void {
-    if (active && !this.timer) this.timer = setInterval(guard('sweeps poll', () => this.refresh()), POLL_MS);
+    if (active && !this.timer)
+      this.timer = setInterval(
+        guard('sweeps poll', () => this.refresh()),
+        POLL_MS,
+      );
     if (!active && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -99,7 +102,10 @@ export class SweepTree implements vscode.TreeDataProvider<SweepNode>, vscode.Dis
   getTreeItem(node: SweepNode): vscode.TreeItem {
     if (node.kind === 'sweep') {
       const count = (s: PointState) => node.points.filter((p) => p.state === s).length;
-      const parts = [`${count('completed')}/${node.points.length} done`, ...(['running', 'queued', 'failed', 'interrupted', 'stopped'] as const).filter((s) => count(s)).map((s) => `${count(s)} ${s}`)];
+      const parts = [
+        `${count('completed')}/${node.points.length} done`,
+        ...(['running', 'queued', 'failed', 'interrupted', 'stopped'] as const).filter((s) => count(s)).map((s) => `${count(s)} ${s}`),
+      ];
       const item = new vscode.TreeItem(node.sweep.id, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `sweep:${node.dir}`;
       item.description = parts.join(', ');
@@ -113,7 +119,12 @@ export class SweepTree implements vscode.TreeDataProvider<SweepNode>, vscode.Dis
     const item = new vscode.TreeItem(pointLabel(point), vscode.TreeItemCollapsibleState.None);
     item.id = `sweep:${node.sweepDir}:${point.id}`;
     const top1 = status.run?.status?.top1;
-    item.description = [status.state === 'queued' && status.position !== undefined ? `queued #${status.position}` : status.state, typeof top1 === 'number' ? `top-1 ${pct(top1)}` : ''].filter(Boolean).join(' · ');
+    item.description = [
+      status.state === 'queued' && status.position !== undefined ? `queued #${status.position}` : status.state,
+      typeof top1 === 'number' ? `top-1 ${pct(top1)}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const icon = ICONS[status.state] ?? ICONS.pending;
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.tooltip = `${point.id}${status.run ? `\n${status.run.id}` : ''}`;

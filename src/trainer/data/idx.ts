@@ -48,7 +48,9 @@ function parseIdxLabels(bytes: Uint8Array, file: string): Int32Array {
 /** The plain file if present, else its .gz; the error names both. */
 function findFile(dir: string, name: string): string {
   for (const candidate of [name, `${name}.gz`]) if (fs.existsSync(path.join(dir, candidate))) return path.join(dir, candidate);
-  throw new DatasetError(`${path.join(dir, name)}: not found (nor ${name}.gz); expected an IDX folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`);
+  throw new DatasetError(
+    `${path.join(dir, name)}: not found (nor ${name}.gz); expected an IDX folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte`,
+  );
 }
 
 async function readPair(dir: string, prefix: 'train' | 't10k'): Promise<{ split: Split; height: number; width: number; labelsFile: string }> {
@@ -95,8 +97,13 @@ export async function loadIdx(dir: string): Promise<Dataset> {
   const classes = train.split.labels.reduce((m, v) => Math.max(m, v), 0) + 1;
   checkLabels(test.split.labels, classes, test.labelsFile);
   return {
-    name: `idx:${path.basename(path.resolve(dir))}`, classes: Array.from({ length: classes }, (_, i) => String(i)),
-    height: train.height, width: train.width, channels: 1, ...channelStats(train.split.images, 1),
-    train: train.split, test: test.split,
+    name: `idx:${path.basename(path.resolve(dir))}`,
+    classes: Array.from({ length: classes }, (_, i) => String(i)),
+    height: train.height,
+    width: train.width,
+    channels: 1,
+    ...channelStats(train.split.images, 1),
+    train: train.split,
+    test: test.split,
   };
 }

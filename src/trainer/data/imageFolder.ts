@@ -34,10 +34,15 @@ interface Listing {
 }
 
 const subfolders = (dir: string) =>
-  fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
 
 function listClass(dir: string, label: number): ImageFile[] {
-  const files = fs.readdirSync(dir, { withFileTypes: true })
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && EXTENSIONS.has(path.extname(e.name).toLowerCase()))
     .map((e) => e.name)
     .sort();
@@ -88,7 +93,10 @@ function listFolder(root: string, testFraction: number): Listing {
 function cacheKey(listing: Listing, imageSize: number): string {
   const hash = crypto.createHash('sha256');
   hash.update(JSON.stringify({ conversion: CONVERSION, imageSize, classes: listing.classes }));
-  for (const [part, files] of [['train', listing.train], ['test', listing.test]] as const) {
+  for (const [part, files] of [
+    ['train', listing.train],
+    ['test', listing.test],
+  ] as const) {
     for (const f of files) hash.update(`${part}\0${f.file}\0${f.label}\0${f.size}\0${f.mtimeMs}\n`);
   }
   return hash.digest('hex');
@@ -98,12 +106,7 @@ function cacheKey(listing: Listing, imageSize: number): string {
 async function decodeImage(file: string, size: number): Promise<Uint8Array> {
   // Loaded on first use: the native library is needed only for image folders.
   const { default: sharp } = await import('sharp');
-  const { data, info } = await sharp(file)
-    .rotate()
-    .resize(size, size, { fit: 'cover' })
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(file).rotate().resize(size, size, { fit: 'cover' }).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels === 3) return data;
   const rgb = new Uint8Array(size * size * 3);
   for (let i = 0; i < size * size; i++) rgb.fill(data[i * info.channels], 3 * i, 3 * i + 3);
@@ -153,7 +156,9 @@ async function convert(root: string, listing: Listing, imageSize: number, warn: 
   const files = [...listing.train, ...listing.test];
   const { images, failures } = await decodeAll(files, imageSize);
   if (failures.length === files.length) {
-    throw new DatasetError(`${failures[0].file}: unreadable image (${failures[0].reason}); none of the ${files.length} images under ${root} could be decoded, expected PNG, JPEG or WebP`);
+    throw new DatasetError(
+      `${failures[0].file}: unreadable image (${failures[0].reason}); none of the ${files.length} images under ${root} could be decoded, expected PNG, JPEG or WebP`,
+    );
   }
   if (failures.length) {
     warn?.('unreadable-images', `skipped ${failures.length} of ${files.length} images that could not be decoded (first: ${failures[0].file}: ${failures[0].reason})`);
@@ -162,8 +167,14 @@ async function convert(root: string, listing: Listing, imageSize: number, warn: 
   const pixels = imageSize * imageSize;
   const train = pack(listing.train, images.slice(0, listing.train.length), pixels, channels);
   return {
-    name: `folder:${path.basename(root)}`, classes: listing.classes, height: imageSize, width: imageSize, channels,
-    ...channelStats(train.images, channels), train, test: pack(listing.test, images.slice(listing.train.length), pixels, channels),
+    name: `folder:${path.basename(root)}`,
+    classes: listing.classes,
+    height: imageSize,
+    width: imageSize,
+    channels,
+    ...channelStats(train.images, channels),
+    train,
+    test: pack(listing.test, images.slice(listing.train.length), pixels, channels),
   };
 }
 

@@ -62,7 +62,13 @@ function makeSplit(count: number, seed: number): Split {
 export function makeSynthetic(trainCount = 600, testCount = 200): Dataset {
   const train = makeSplit(trainCount, TRAIN_SEED);
   return {
-    name: 'synthetic', classes: SHAPES.map((s) => s.name), height: SIDE, width: SIDE, channels: 1,
-    ...channelStats(train.images, 1), train, test: makeSplit(testCount, TEST_SEED),
+    name: 'synthetic',
+    classes: SHAPES.map((s) => s.name),
+    height: SIDE,
+    width: SIDE,
+    channels: 1,
+    ...channelStats(train.images, 1),
+    train,
+    test: makeSplit(testCount, TEST_SEED),
   };
 }

@@ -95,29 +95,24 @@ export async function measureRepresentation(
 ): Promise<Omit<Diagnostics, 'epoch' | 'globalStep'>> {
   const t0 = performance.now();
   const classes = dataset.classes.length;
-  const testLabels = tf.tensor1d(Int32Array.from(subsets.test, (i) => dataset.test.labels[i]), 'int32');
-  const bankLabels = tf.tensor1d(Int32Array.from(subsets.bank, (i) => dataset.train.labels[i]), 'int32');
+  const testLabels = tf.tensor1d(
+    Int32Array.from(subsets.test, (i) => dataset.test.labels[i]),
+    'int32',
+  );
+  const bankLabels = tf.tensor1d(
+    Int32Array.from(subsets.bank, (i) => dataset.train.labels[i]),
+    'int32',
+  );
   const features = await encodeImages(model.encoder, dataset, dataset.test, subsets.test);
   const bank = await encodeImages(model.encoder, dataset, dataset.train, subsets.bank);
   const [u, v] = await embedViews(model, config, dataset, subsets.test);
   const z = tf.tidy(() => embedder(model, config.method)(features));
   const std = dimensionStd(z);
-  const scalars = [
-    weightedKnnTop1(bank, bankLabels, features, testLabels, classes),
-    alignment(u, v),
-    classAlignment(z, testLabels),
-    uniformity(z),
-    std.mean,
-    std.collapsed,
-  ];
+  const scalars = [weightedKnnTop1(bank, bankLabels, features, testLabels, classes), alignment(u, v), classAlignment(z, testLabels), uniformity(z), std.mean, std.collapsed];
   const similarity = classSimilarity(z, testLabels, classes);
   const moment = secondMoment(z);
   try {
-    const [[knnTop1, align, classAlign, uniform, stdMean, stdCollapsed], sims, momentValues] = await Promise.all([
-      readScalars(...scalars),
-      similarity.array(),
-      moment.data(),
-    ]);
+    const [[knnTop1, align, classAlign, uniform, stdMean, stdCollapsed], sims, momentValues] = await Promise.all([readScalars(...scalars), similarity.array(), moment.data()]);
     return {
       samples: subsets.test.length,
       knnTop1,
@@ -158,7 +153,12 @@ export function representationMonitor(
       d = await measureRepresentation(model, config, dataset, subsets);
     } catch (e) {
       // a measurement is worth less than the run: say why and train on
-      emit({ type: 'warning', code: 'diagnostics-failed', step: globalStep, message: `step ${globalStep}: the representation diagnostics failed (${(e as Error).message}); training goes on. Lower monitor.samples or monitor.bank, or set monitor.samples 0.` });
+      emit({
+        type: 'warning',
+        code: 'diagnostics-failed',
+        step: globalStep,
+        message: `step ${globalStep}: the representation diagnostics failed (${(e as Error).message}); training goes on. Lower monitor.samples or monitor.bank, or set monitor.samples 0.`,
+      });
       return;
     }
     emit({ type: 'diagnostics', epoch, globalStep, ...d });

@@ -48,20 +48,15 @@ function fsyncDir(dir: string): void {
   }
 }
 
-export async function saveCheckpoint(
-  runDir: string,
-  name: string,
-  variables: Map<string, tf.Variable>,
-  position: TrainingPosition,
-  metric?: number,
-): Promise<Manifest> {
+export async function saveCheckpoint(runDir: string, name: string, variables: Map<string, tf.Variable>, position: TrainingPosition, metric?: number): Promise<Manifest> {
   const tensors: TensorEntry[] = [];
   const parts: Float32Array[] = [];
   let offset = 0;
   for (const [tensorName, v] of variables) {
     const data = (await v.data()) as Float32Array;
     // a diverged model must not replace the last good checkpoint
-    if (!data.every(Number.isFinite)) throw new CheckpointError(`checkpoint "${name}" not saved: tensor "${tensorName}" holds NaN or infinite values (training diverged); the previous one is kept`);
+    if (!data.every(Number.isFinite))
+      throw new CheckpointError(`checkpoint "${name}" not saved: tensor "${tensorName}" holds NaN or infinite values (training diverged); the previous one is kept`);
     tensors.push({ name: tensorName, shape: v.shape, offset });
     parts.push(data);
     offset += data.byteLength;

@@ -32,7 +32,9 @@ export function mapToSvg(map: EmbeddingMap): string {
     })
     .join('');
   const legend = map.classes
-    .map((c, i) => `<circle cx="${SIZE + 12}" cy="${48 + i * 18}" r="5" fill="${classColor(i, map.classes.length)}"/><text x="${SIZE + 24}" y="${52 + i * 18}">${escapeXml(c)}</text>`)
+    .map(
+      (c, i) => `<circle cx="${SIZE + 12}" cy="${48 + i * 18}" r="5" fill="${classColor(i, map.classes.length)}"/><text x="${SIZE + 24}" y="${52 + i * 18}">${escapeXml(c)}</text>`,
+    )
     .join('');
   const title = `${map.runId}, ${map.checkpoint} (epoch ${map.epoch}), ${map.method.toUpperCase()} of ${map.x.length} test images`;
   const height = Math.max(SIZE, 60 + map.classes.length * 18);
@@ -51,7 +53,9 @@ export async function writeMap(map: EmbeddingMap, file: string): Promise<void> {
   else if (ext === '.png') {
     // loaded here, not at start-up: training does not need sharp's native binary
     const { default: sharp } = await import('sharp');
-    bytes = await sharp(Buffer.from(mapToSvg(map))).png().toBuffer();
+    bytes = await sharp(Buffer.from(mapToSvg(map)))
+      .png()
+      .toBuffer();
   } else throw new Error(`--out ${file}: expected a .png, .csv or .json file`);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileAtomic(file, bytes);

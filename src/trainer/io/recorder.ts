@@ -62,7 +62,11 @@ export class RunRecorder {
       // a corrupt status.json is rewritten from here on
     }
     dropTornLine(runFiles(runDir).metrics);
-    return new RunRecorder(runDir, { ...freshStatus(), ...previous, state: 'running', pid: process.pid, host: os.hostname(), error: undefined, hint: undefined, endedAt: undefined }, listener);
+    return new RunRecorder(
+      runDir,
+      { ...freshStatus(), ...previous, state: 'running', pid: process.pid, host: os.hostname(), error: undefined, hint: undefined, endedAt: undefined },
+      listener,
+    );
   }
 
   /**
@@ -161,6 +165,7 @@ export function createRunFolder(runsDir: string, config: RunConfig, status: RunS
     }
     return runDir;
   }
+}
 
 /** What status.json holds of a run's events, as the fold they continue. */
 function foldOfStatus(s: RunStatus): RunFold {

@@ -68,7 +68,11 @@ export class Collective implements ReplicaGroup {
   private readonly slots: Float32Array;
   private round = 0;
 
-  constructor(buffers: CollectiveBuffers, readonly rank: number, readonly ranks: number) {
+  constructor(
+    buffers: CollectiveBuffers,
+    readonly rank: number,
+    readonly ranks: number,
+  ) {
     this.control = new Int32Array(buffers.control);
     this.slots = new Float32Array(buffers.slots);
   }

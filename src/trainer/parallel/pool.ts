@@ -91,7 +91,14 @@ export class TrainingPool {
     const labels = new SharedArrayBuffer(4 * batch);
     const workers = Array.from({ length: ranks }, (_, rank) => {
       const setup: ReplicaSetup = {
-        rank, ranks, config, shape, collective, input, labels, state,
+        rank,
+        ranks,
+        config,
+        shape,
+        collective,
+        input,
+        labels,
+        state,
         rows: [Math.floor((rank * rows) / ranks), Math.floor(((rank + 1) * rows) / ranks)],
       };
       return spawnWorker(setup);

@@ -36,7 +36,12 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs }) => {
       x.transpose([3, 1, 2, 0]) as tf.Tensor4D,
       dy.transpose([1, 2, 0, 3]) as tf.Tensor4D,
       1,
-      [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]],
+      [
+        [0, 0],
+        [padInfo.top, bottom],
+        [padInfo.left, right],
+        [0, 0],
+      ],
       'NHWC',
       [sh, sw],
     );
@@ -67,17 +72,31 @@ function conv2dBackpropInput(stock: tf.KernelFunc): tf.KernelFunc {
           if (!r.taps || !c.taps) return tf.zeros([batchSize, mh, mw, inChannels]) as tf.Tensor4D;
           const part = tf.conv2d(
             tf.slice(dy, [0, r.crop[0], c.crop[0], 0], [batchSize, info.outHeight - r.crop[0] - r.crop[1], info.outWidth - c.crop[0] - c.crop[1], info.outChannels]),
-            tf.reverse(tf.stridedSlice(filter, [r.first, c.first, 0, 0], [info.filterHeight, info.filterWidth, inChannels, info.outChannels], [sh, sw, 1, 1]), [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D,
+            tf
+              .reverse(tf.stridedSlice(filter, [r.first, c.first, 0, 0], [info.filterHeight, info.filterWidth, inChannels, info.outChannels], [sh, sw, 1, 1]), [0, 1])
+              .transpose([0, 1, 3, 2]) as tf.Tensor4D,
             1,
             [[0, 0], r.pad, c.pad, [0, 0]],
           );
           // phases further in may be a row or column short: pad to the first phase's size
-          return part.shape[1] === mh && part.shape[2] === mw ? part : tf.pad(part, [[0, 0], [0, mh - part.shape[1]], [0, mw - part.shape[2]], [0, 0]]);
+          return part.shape[1] === mh && part.shape[2] === mw
+            ? part
+            : tf.pad(part, [
+                [0, 0],
+                [0, mh - part.shape[1]],
+                [0, mw - part.shape[2]],
+                [0, 0],
+              ]);
         }),
       );
       if (sh === 1 && sw === 1) return out[0][0];
       // dx[b, m*sh + p, k*sw + q] = out[p][q][b, m, k]
-      const woven = tf.stack(out.map((row) => tf.stack(row, 3)), 2).reshape([batchSize, mh * sh, mw * sw, inChannels]);
+      const woven = tf
+        .stack(
+          out.map((row) => tf.stack(row, 3)),
+          2,
+        )
+        .reshape([batchSize, mh * sh, mw * sw, inChannels]);
       return tf.slice(woven, [0, 0, 0, 0], [batchSize, inHeight, inWidth, inChannels]);
     });
   };

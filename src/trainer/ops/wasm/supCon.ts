@@ -69,7 +69,15 @@ function supConTerms(features: tf.Tensor3D, labels: tf.Tensor1D | null, o: SupCo
       value: tf.stack([perAnchor.mean().mul(scale), posSim, negSim]) as tf.Tensor1D,
       gradFunc: (dy: tf.Tensor1D, saved: tf.Tensor[]) => {
         const [rows, zm, lse, same, posRows, hasPositive, positivesOr1, zp, lsePos] = saved as [
-          tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D?, tf.Tensor1D?,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor1D,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor1D,
+          tf.Tensor1D,
+          tf.Tensor2D?,
+          tf.Tensor1D?,
         ];
         const anchors = symmetric ? rows : rows.slice(0, a);
         const k = dy.slice(0, 1).mul(scale / a); // d loss / d perAnchor
@@ -78,7 +86,14 @@ function supConTerms(features: tf.Tensor3D, labels: tf.Tensor1D | null, o: SupCo
         //                   = diag(alpha) p + diag(gamma) P (L_out), P the positive mask
         let grad: tf.Tensor2D;
         if (zp && lsePos) {
-          grad = denseGrad([[zm, lse, alpha], [zp, lsePos, alpha.neg() as tf.Tensor1D]], rows, anchors);
+          grad = denseGrad(
+            [
+              [zm, lse, alpha],
+              [zp, lsePos, alpha.neg() as tf.Tensor1D],
+            ],
+            rows,
+            anchors,
+          );
         } else {
           const gamma = k.div(positivesOr1).neg() as tf.Tensor1D;
           grad = denseGrad([[zm, lse, alpha]], rows, anchors).add(positiveGrad(gamma, same, rows, anchors, posRows));
@@ -93,7 +108,13 @@ function supConTerms(features: tf.Tensor3D, labels: tf.Tensor1D | null, o: SupCo
 /** log sum_j exp(z_ij): [rows]. */
 function rowLogSumExp(z: tf.Tensor2D): tf.Tensor1D {
   const top = z.max(1);
-  return top.add(z.sub(top.reshape([-1, 1])).exp().sum(1).log()) as tf.Tensor1D;
+  return top.add(
+    z
+      .sub(top.reshape([-1, 1]))
+      .exp()
+      .sum(1)
+      .log(),
+  ) as tf.Tensor1D;
 }
 
 /**
@@ -140,7 +161,14 @@ function sameKey(rowKeys: tf.Tensor1D, colKeys: tf.Tensor1D = rowKeys): tf.Tenso
 /** x [rows, dim] cut or zero-padded to `rows` rows. */
 function padRows(x: tf.Tensor2D, rows: number): tf.Tensor2D {
   const have = x.shape[0];
-  return have === rows ? x : have > rows ? x.slice(0, rows) : x.pad([[0, rows - have], [0, 0]]);
+  return have === rows
+    ? x
+    : have > rows
+      ? x.slice(0, rows)
+      : x.pad([
+          [0, rows - have],
+          [0, 0],
+        ]);
 }
 
 /**

@@ -49,7 +49,12 @@ function conv2dBackpropFilter(stock: tf.KernelFunc): tf.KernelFunc {
     return tf.tidy(() => {
       const bottom = Math.max(0, (oh - 1) * sh + kh - x.shape[1] - padInfo.top);
       const right = Math.max(0, (ow - 1) * sw + kw - x.shape[2] - padInfo.left);
-      const padded = tf.pad(x, [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]]);
+      const padded = tf.pad(x, [
+        [0, 0],
+        [padInfo.top, bottom],
+        [padInfo.left, right],
+        [0, 0],
+      ]);
       const taps: tf.Tensor4D[] = [];
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
