@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
-import { isTrainerCommand } from '../protocol/messages';
+import { isTrainerCommand, type TrainerEvent } from '../protocol/messages';
 import { SLURM_OPTIONS } from '../protocol/cluster';
 import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
@@ -79,7 +79,7 @@ function stopSignal(): () => boolean {
   let stop = false;
   const request = (exitCode: number) => () => {
     if (stop) {
-      process.stderr.write('supcon-lab: stopped before the step ended; resume continues from the last checkpoint\n');
+      process.stderr.write('supcon-lab: stopped before the step ended; resume continues from the last checkpoint (from step 0 when none was saved yet)\n');
       process.exit(exitCode);
     }
     stop = true;
@@ -131,17 +131,32 @@ async function main(argv: string[]): Promise<number> {
   if (onCluster !== undefined) return onCluster;
   const shouldStop = stopSignal();
   if (command === 'sweep') return sweepCommand(own, overrides, shouldStop);
-  const onEvent = progressPrinter(own.quiet !== undefined || !!process.send);
+  return runJob(command, own, overrides, shouldStop);
+}
+
+/** `train`, `resume` or `probe` in this process; a stopped run ends by saying how to continue it. */
+async function runJob(command: string, own: Record<string, string>, overrides: Record<string, string>, shouldStop: () => boolean): Promise<number> {
+  const print = progressPrinter(own.quiet !== undefined || !!process.send);
+  let runId: string | undefined;
+  const onEvent = (ev: TrainerEvent) => {
+    if (ev.type === 'started') runId = ev.runId;
+    print(ev);
+  };
   let status;
+  let runsDir: string;
   if (command === 'train') {
     const config = loadConfig(own, overrides);
-    status = await trainRun(own['runs-dir'] || DEFAULT_RUNS_DIR, config, { shouldStop, onEvent });
+    runsDir = own['runs-dir'] || DEFAULT_RUNS_DIR;
+    status = await trainRun(runsDir, config, { shouldStop, onEvent });
   } else {
     if (!own.run) throw new UsageError('--run: expected a run folder');
     const runDir = path.resolve(own.run);
+    runsDir = path.dirname(runDir);
     const run = command === 'resume' ? resumeRun : probeRun;
     status = await run(runDir, own.checkpoint || 'last', { shouldStop, onEvent });
   }
+  if (status.state === 'stopped' && runId && !process.send)
+    process.stderr.write(`to continue: node ${path.relative(process.cwd(), process.argv[1]) || process.argv[1]} resume --run ${path.join(runsDir, runId)}\n`);
   return status.state === 'failed' ? 1 : 0;
 }
 

@@ -179,12 +179,18 @@ export function submitSweep(runsDir: string, sweepDir: string, options: SlurmOpt
   return targets.length ? submitRuns(runsDir, targets, options, cliPath, `supcon-${sweep.id}`) : undefined;
 }
 
-/** Cancels a run's job (Slurm sends SIGTERM; the trainer saves a checkpoint and marks the run stopped). */
+/**
+ * Cancels a run's job (Slurm sends SIGTERM; the trainer saves a checkpoint and marks the run stopped).
+ * @throws SchedulerError when the folder has no job, or its job has already ended.
+ */
 export function cancelRun(runDir: string): string {
-  const job = readJobRecord(runDir);
-  if (!job) throw new SchedulerError(`${runDir}: not a cluster run (no job.json)`);
-  scancel(job.jobId);
-  return job.jobId;
+  const live = clusterRun(runDir);
+  if (!live) throw new SchedulerError(`${runDir}: not a cluster run (no job.json)`);
+  // scancel accepts an ended job silently: say what it is instead of claiming a stop
+  if (!['pending', 'running', 'unknown'].includes(live.view.state))
+    throw new SchedulerError(`${runDir}: its job ${live.job.jobId} is no longer pending or running (${live.view.state}); nothing to cancel`);
+  scancel(live.job.jobId);
+  return live.job.jobId;
 }
 
 /** Cluster runs of a runs directory, newest first. */

@@ -54,6 +54,8 @@ export async function runCommand(page: Page, label: string): Promise<void> {
 export async function answer(page: Page, value?: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  // keys go to the focused element: a webview that kept focus would take them (Ctrl+A selecting its page)
+  await widget.locator('.quick-input-box input').focus();
   if (value !== undefined) {
     await page.keyboard.press('Control+A');
     await page.keyboard.type(value);

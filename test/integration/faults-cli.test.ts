@@ -326,7 +326,7 @@ test('a second SIGTERM ends a trainer that is still in its step; the run reads i
   });
   const { code, stderr } = await trainer.done;
   assert.equal(code, 143, stderr);
-  assert.match(stderr, /^supcon-lab: stopped before the step ended; resume continues from the last checkpoint$/m);
+  assert.match(stderr, /^supcon-lab: stopped before the step ended; resume continues from the last checkpoint \(from step 0 when none was saved yet\)$/m);
   const started = ofType(trainer.events, 'started')[0];
   assert.equal(readStatus(path.join(runsDir, started.runId)).state, 'interrupted');
 });

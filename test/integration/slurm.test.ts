@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listRuns, listCheckpoints, readMetrics, runFiles } from '../../src/protocol/runFolder';
+import { listRuns, listCheckpoints, readMetrics, readStatus, runFiles } from '../../src/protocol/runFolder';
 import type { TrainerEvent } from '../../src/protocol/messages';
 import { ClusterRun, listClusterRuns } from '../../src/cluster/submit';
 import { parseJobSummaries } from '../../src/protocol/cluster';
@@ -174,6 +174,11 @@ test('a run shows queued before its job starts, then pending, running and comple
     parseJobSummaries(cli(['jobs', '--runs-dir', runsDir, '--json']).out).map((j) => [j.jobId, j.state, j.runDir]),
     [[jobId, 'completed', runDir]],
   );
+  // scancel takes an ended job without complaint: cancel says there is nothing to cancel, and the run stays completed
+  const late = cli(['cancel', '--run', runDir]);
+  assert.equal(late.code, 1);
+  assert.match(late.err, new RegExp(`its job ${jobId} is no longer pending or running \\(completed\\); nothing to cancel`));
+  assert.equal(readStatus(runDir).state, 'completed');
 });
 
 test('a 3-point sweep is one job array, every point completed in its own run folder', { skip }, async () => {
