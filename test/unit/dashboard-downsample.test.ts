@@ -49,15 +49,19 @@ test('empty input draws nothing', () => {
   assert.deepEqual(alignSeries([{ x: [], y: [] }], 10), { x: [], ys: [[]], pointsIn: 0, exact: true });
 });
 
-test('a million points align in well under 100 ms', () => {
+// how fast is a benchmark's question (bench/dashboard.bench.ts); this checks what a million points become
+test('a million points align to at most two per pixel, keeping their extremes', () => {
   const n = 1_000_000;
   const x = Float64Array.from({ length: n }, (_, i) => i);
   const y = Float64Array.from({ length: n }, (_, i) => Math.cos(i / 1000) + (i % 7) / 10);
-  alignSeries([{ x, y }], 1000); // warm up
-  const t0 = performance.now();
   const a = alignSeries([{ x, y }], 1000);
-  const ms = performance.now() - t0;
   assert.equal(a.pointsIn, n);
   assert.ok(a.x.length <= 2000);
-  assert.ok(ms < 100, `${ms.toFixed(1)} ms`);
+  const shown = a.ys[0].filter((v): v is number => v !== null);
+  const extremes = (v: Iterable<number>) => {
+    let [lo, hi] = [Infinity, -Infinity];
+    for (const t of v) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+    return [lo, hi];
+  };
+  assert.deepEqual(extremes(shown), extremes(y));
 });

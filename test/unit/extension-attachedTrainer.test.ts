@@ -20,7 +20,10 @@ const fs = require('node:fs');
 const file = process.argv[1];
 const write = (e) => fs.appendFileSync(file, JSON.stringify({ t: Date.now(), ...e }) + '\\n');
 let step = 3;
-const timer = setInterval(() => { step++; write({ type: 'step', epoch: 1, step, globalStep: step, loss: 1 / step, lr: 0.1, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 }); }, 20);
+let timer;
+setInterval(() => undefined, 1000); // alive until SIGTERM, steps or not
+// steps begin on SIGUSR2, once the window has measured where following starts
+process.on('SIGUSR2', () => { timer = setInterval(() => { step++; write({ type: 'step', epoch: 1, step, globalStep: step, loss: 1 / step, lr: 0.1, imagesPerSec: 100, posSim: 0.5, negSim: 0.1 }); }, 20); });
 process.on('SIGTERM', () => {
   clearInterval(timer);
   write({ type: 'checkpoint', name: 'last', epoch: 1, globalStep: step });
@@ -49,6 +52,7 @@ test('after a reload, a run this window started is followed again from its file;
   assert.deepEqual([run.config?.epochs, run.progress.epochs, run.progress.epoch], [8, 8, 1], 'progress known before any new event');
   const outcome = new Promise<RunOutcome>((r) => run.once('exit', r));
   proc.start(run.spawnOffset);
+  child.kill('SIGUSR2');
   await new Promise((r) => run.once('event', r));
   assert.ok(run.progress.epoch === 2 && run.progress.loss! < 1, 'new steps arrive from the file');
   run.stop();
