@@ -10,6 +10,9 @@
 // packages, whose own tfjs-core shares the engine and kernel registry with ours
 // through globalThis) and the wasm binaries, which backend/init.ts loads from the
 // tfjs-backend-wasm package folder. scripts/package.mjs ships exactly these.
+// The ops layer's own SIMD kernels (src/trainer/ops/wasm/assembly, AssemblyScript)
+// are compiled to dist/supcon-kernels.wasm, which ops/wasm/simd.ts loads.
+import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,6 +64,12 @@ const builds = [
 ].filter((b) => Object.values(b.entryPoints).every((f) => fs.existsSync(f)));
 
 fs.mkdirSync('dist', { recursive: true });
+// No runtime, no data segment, no abort import: the module imports tfjs's memory and must write only where it is told.
+const compiled = await asc.main(
+  ['src/trainer/ops/wasm/assembly/kernels.ts', '-o', 'dist/supcon-kernels.wasm', '-O3', '--runtime', 'stub', '--importMemory', '--noAssert', '--use', 'abort=', '--enable', 'simd'],
+  { stdout: process.stdout, stderr: process.stderr },
+);
+if (compiled.error) throw compiled.error;
 await esbuild.build({ ...node, entryPoints: ['src/protocol/config.ts'], outfile: 'dist/schema-source.cjs', sourcemap: false });
 const { jsonSchemaDocument } = await import('../dist/schema-source.cjs');
 fs.writeFileSync('dist/supcon.schema.json', JSON.stringify(jsonSchemaDocument(), null, 2) + '\n');

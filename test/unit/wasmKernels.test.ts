@@ -4,6 +4,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '../../src/trainer/backend/tf';
 import { initBackend } from '../../src/trainer/backend/init';
 import { registerWasmKernels } from '../../src/trainer/ops/wasm/kernels';
+import { columnSumsWasm } from '../../src/trainer/ops/wasm/memoryKernels';
 import { values } from '../fixtures/values';
 
 /** Runs f on a backend and returns its outputs as flat arrays. */
@@ -69,6 +70,70 @@ describe('wasm training kernels', () => {
       }
     }
   }
+
+  // Channel counts that fill the SIMD kernels' 4 x 8 blocks and leave tails; batch 1; 1x1 and 3x3; strides 1 and 2.
+  for (const [batch, side, cin, cout, k, stride] of [
+    [1, 7, 9, 19, 3, 2],
+    [3, 6, 8, 16, 3, 1],
+    [2, 5, 12, 8, 1, 2],
+    [1, 4, 1, 33, 3, 1],
+  ]) {
+    it(`conv2d gradients, SIMD blocks and tails: batch ${batch}, ${side}x${side}x${cin} -> ${cout}, ${k}x${k}, stride ${stride}`, async () => {
+      const err = await wasmVsCpu(() => {
+        const x = tf.tensor4d(values(batch * side * side * cin, 11), [batch, side, side, cin]);
+        const w = tf.tensor4d(values(k * k * cin * cout, 12), [k, k, cin, cout]);
+        return tf.grads((xv: tf.Tensor, wv: tf.Tensor) =>
+          tf
+            .conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, stride, 'same')
+            .square()
+            .sum(),
+        )([x, w]);
+      });
+      assert.ok(err < 1e-5, `relative error ${err}`);
+    });
+  }
+
+  for (const [shape, perm] of [
+    [
+      [5, 3, 4, 18],
+      [3, 1, 2, 0],
+    ],
+    [
+      [17, 33],
+      [1, 0],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [4, 0, 3, 1, 2],
+    ],
+  ] as const) {
+    it(`transpose ${JSON.stringify(shape)} by ${JSON.stringify(perm)}, float32 and int32`, async () => {
+      const size = shape.reduce((p, n) => p * n, 1);
+      const floats = () => tf.transpose(tf.tensor(values(size, 13), [...shape]), [...perm]);
+      const ints = () =>
+        tf.transpose(
+          tf.tensor(
+            Int32Array.from({ length: size }, (_, k) => k),
+            [...shape],
+            'int32',
+          ),
+          [...perm],
+        );
+      for (const f of [floats, ints]) {
+        const [got, expected] = [await on('wasm', f), await on('cpu', f)];
+        assert.deepEqual(Array.from(got[0]), Array.from(expected[0]));
+      }
+    });
+  }
+
+  it('column sums over 100,003 rows', async () => {
+    await tf.setBackend('wasm');
+    const m = tf.tensor2d(values(100003 * 5, 14), [100003, 5]);
+    const sums = await columnSumsWasm(m, 0.5).data();
+    const expected = await tf.mul(tf.sum(m, 0), 0.5).data();
+    m.dispose();
+    sums.forEach((v, c) => assert.ok(Math.abs(v - expected[c]) < 1e-3 * Math.max(1, Math.abs(expected[c])), `column ${c}: ${v} vs ${expected[c]}`));
+  });
 
   it('conv2dTranspose (Conv2DBackpropInput) with stride 2', async () => {
     const err = await wasmVsCpu(() =>

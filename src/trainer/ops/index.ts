@@ -5,7 +5,7 @@
  */
 import { setFastOps, type FastOps } from './active';
 import { batchNormBySums } from './batchNormBySums';
-import { columnSumsWasm } from './wasm/columnSums';
+import { columnSumsWasm } from './wasm/memoryKernels';
 import { registerWasmKernels } from './wasm/kernels';
 import { supConLossWasm } from './wasm/supCon';
 import { columnSumsWebGpu } from './webgpu/columnSums';

@@ -8,7 +8,7 @@
  * weight gradients. Same contract as the ops layer's BatchNormTraining.
  */
 import type { BatchNormTraining } from '../ops/active';
-import { columnSumsWasm as columnSums } from '../ops/wasm/columnSums';
+import { columnSumsWasm as columnSums } from '../ops/wasm/memoryKernels';
 import * as tf from '../backend/tf';
 import { replicaSum, type ReplicaGroup } from './replicas';
 

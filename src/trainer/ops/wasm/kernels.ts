@@ -1,121 +1,83 @@
 /**
  * Kernels that make the wasm backend train, and train fast. As shipped it
- * lacks Conv2DBackpropFilter, runs Conv2DBackpropInput and any matMul with a
+ * lacks Conv2DBackpropFilter and runs Conv2DBackpropInput as a plain loop
+ * (here both are the ops layer's own SIMD kernels), runs any matMul with a
  * transposed operand as plain loops outside XNNPACK, and copies memory on every
  * clone (each tensor saved for a gradient).
- * Each replacement is built from kernels XNNPACK runs, and each was checked
- * against the cpu backend (test/unit/wasmKernels.test.ts).
+ * The others are built from kernels XNNPACK runs. Each was checked against
+ * the cpu backend (test/unit/wasmKernels.test.ts).
  */
 import * as tf from '../../backend/tf';
 import { convInfo, replaceKernel } from '../replaceKernel';
+import { registerMemoryKernels } from './memoryKernels';
+import { simdKernels, type SimdConvGeometry } from './simd';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Registers the kernels; safe to call again. */
 export function registerWasmKernels(): void {
   replaceKernel('Conv2DBackpropFilter', 'wasm', () => conv2dBackpropFilter);
-  replaceKernel('Conv2DBackpropInput', 'wasm', (stock) => conv2dBackpropInput(stock!));
+  replaceKernel('Conv2DBackpropInput', 'wasm', () => conv2dBackpropInput);
   replaceKernel('BatchMatMul', 'wasm', (stock) => batchMatMul(stock!));
   replaceKernel('Identity', 'wasm', () => identity);
+  registerMemoryKernels();
 }
 
 /**
- * dW[i, j, ci, co] = sum over b, oh, ow of x[b, oh*s + i - pad, ow*s + j - pad, ci] dy[b, oh, ow, co]:
- * a forward conv2d of x as [Cin, H, W, B] with dy as a [OH, OW, B, Cout]
- * filter dilated by the stride, cut to the filter size.
+ * dW[i, j, ci, co] = sum over b, oh, ow of x[b, oh*s + i - pad, ow*s + j - pad, ci] dy[b, oh, ow, co]
+ * by the ops layer's SIMD kernel (assembly/conv2dBackpropFilter.ts), reading
+ * x and dy where they lie: no transposes, no repacked operands. NHWC only.
  */
-const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm: NCHW is not supported (the models are NHWC)');
   const info = convInfo(x.shape, a.filterShape, a);
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight, outWidth, inHeight, inWidth, padInfo } = info;
-  const bottom = Math.max(0, kh + (outHeight - 1) * sh - inHeight - padInfo.top);
-  const right = Math.max(0, kw + (outWidth - 1) * sw - inWidth - padInfo.left);
-  return tf.tidy(() => {
-    const grad = tf.conv2d(
-      x.transpose([3, 1, 2, 0]) as tf.Tensor4D,
-      dy.transpose([1, 2, 0, 3]) as tf.Tensor4D,
-      1,
-      [
-        [0, 0],
-        [padInfo.top, bottom],
-        [padInfo.left, right],
-        [0, 0],
-      ],
-      'NHWC',
-      [sh, sw],
-    );
-    return grad.slice([0, 0, 0, 0], [info.inChannels, kh, kw, info.outChannels]).transpose([1, 2, 0, 3]);
-  });
+  const wasm = backend as BackendWasm;
+  const out = wasm.makeOutput(a.filterShape, 'float32');
+  simdKernels(wasm).conv2dBackpropFilter(offset(wasm, x), offset(wasm, dy), offset(wasm, out), ...geometry(info));
+  return out;
 };
 
 /**
- * dx by output phase: the rows h = s*m + p of dx take only the filter taps
- * i = r, r + s, ... with r = (p + pad) mod s, so each of the s*s phases is a
- * small stride-1 conv2d of dy (with those taps flipped, in/out channels
- * swapped), and the phases are interleaved. The usual zero-dilated dy
- * would spend s*s times the work on zeros. NCHW goes to the stock kernel.
+ * dx[b, oh*s + i - pad, ow*s + j - pad, ci] += sum over co of dy[b, oh, ow, co] w[i, j, ci, co]
+ * by the ops layer's SIMD kernel (assembly/conv2dBackpropInput.ts) on the
+ * filter with its channel axes swapped. NHWC only.
  */
-function conv2dBackpropInput(stock: tf.KernelFunc): tf.KernelFunc {
-  return (args) => {
-    const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-    const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    const info = convInfo(a.inputShape, filter.shape, a);
-    const { batchSize, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw } = info;
-    if (a.dataFormat === 'NCHW' || inHeight < sh || inWidth < sw) return stock(args);
-    return tf.tidy(() => {
-      const rows = Array.from({ length: sh }, (_, p) => phase(p, sh, inHeight, info.outHeight, info.filterHeight, info.padInfo.top));
-      const cols = Array.from({ length: sw }, (_, p) => phase(p, sw, inWidth, info.outWidth, info.filterWidth, info.padInfo.left));
-      const [mh, mw] = [rows[0].size, cols[0].size];
-      const out = rows.map((r) =>
-        cols.map((c) => {
-          if (!r.taps || !c.taps) return tf.zeros([batchSize, mh, mw, inChannels]) as tf.Tensor4D;
-          const part = tf.conv2d(
-            tf.slice(dy, [0, r.crop[0], c.crop[0], 0], [batchSize, info.outHeight - r.crop[0] - r.crop[1], info.outWidth - c.crop[0] - c.crop[1], info.outChannels]),
-            tf
-              .reverse(tf.stridedSlice(filter, [r.first, c.first, 0, 0], [info.filterHeight, info.filterWidth, inChannels, info.outChannels], [sh, sw, 1, 1]), [0, 1])
-              .transpose([0, 1, 3, 2]) as tf.Tensor4D,
-            1,
-            [[0, 0], r.pad, c.pad, [0, 0]],
-          );
-          // phases further in may be a row or column short: pad to the first phase's size
-          return part.shape[1] === mh && part.shape[2] === mw
-            ? part
-            : tf.pad(part, [
-                [0, 0],
-                [0, mh - part.shape[1]],
-                [0, mw - part.shape[2]],
-                [0, 0],
-              ]);
-        }),
-      );
-      if (sh === 1 && sw === 1) return out[0][0];
-      // dx[b, m*sh + p, k*sw + q] = out[p][q][b, m, k]
-      const woven = tf
-        .stack(
-          out.map((row) => tf.stack(row, 3)),
-          2,
-        )
-        .reshape([batchSize, mh * sh, mw * sw, inChannels]);
-      return tf.slice(woven, [0, 0, 0, 0], [batchSize, inHeight, inWidth, inChannels]);
-    });
-  };
+const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput on wasm: NCHW is not supported (the models are NHWC)');
+  const info = convInfo(a.inputShape, filter.shape, a);
+  const wasm = backend as BackendWasm;
+  const wt = transposeLast(filter, wasm);
+  const out = wasm.makeOutput(a.inputShape, 'float32');
+  simdKernels(wasm).conv2dBackpropInput(offset(wasm, dy), offset(wasm, wt), offset(wasm, out), ...geometry(info));
+  wasm.disposeData(wt.dataId);
+  return out;
+};
+
+/** The convolution's sizes in the order the SIMD kernels take them. */
+function geometry(info: tf.backend_util.Conv2DInfo): SimdConvGeometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
 }
 
-/**
- * One axis of one phase p of the input gradient: dx[s*m + p] = sum over t of
- * dy[m + q - t] w[r + t*s]. As a correlation of dy (taps in reverse order)
- * that needs `pad` zeros before and after dy, or `crop` entries cut from it.
- */
-function phase(p: number, s: number, inSize: number, outSize: number, k: number, padBefore: number) {
-  const first = (p + padBefore) % s;
-  const q = Math.floor((p + padBefore) / s);
-  const taps = first < k ? Math.ceil((k - first) / s) : 0;
-  const size = Math.ceil((inSize - p) / s);
-  const before = taps - 1 - q;
-  const after = size + taps - 1 - outSize - before;
-  return { first, taps, size, pad: [Math.max(0, before), Math.max(0, after)] as [number, number], crop: [Math.max(0, -before), Math.max(0, -after)] as [number, number] };
-}
+/** Byte offset of a tensor in the backend's memory. */
+const offset = (wasm: BackendWasm, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * Transposes an operand explicitly before the stock matMul, which runs

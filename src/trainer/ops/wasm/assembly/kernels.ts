@@ -1,0 +1,3 @@
+// The module's exports: each kernel works on tfjs's wasm memory, imported (scripts/build.mjs compiles this file).
+export { conv2dBackpropFilter } from './conv2dBackpropFilter';
+export { conv2dBackpropInput } from './conv2dBackpropInput';

@@ -1,0 +1,52 @@
+/**
+ * The ops layer's own SIMD kernels (AssemblyScript in ./assembly, compiled by
+ * scripts/build.mjs to dist/supcon-kernels.wasm), instantiated on the memory
+ * of tfjs's wasm backend so that they read and write its tensors in place.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+// The Node side's types have no DOM, and with it no WebAssembly namespace: the little used here.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+type Memory = object;
+
+export const KERNELS_FILE = 'supcon-kernels.wasm';
+
+/** batch, in height, in width, in channels, out height, out width, out channels, filter height, filter width, strides, top and left padding. */
+export type SimdConvGeometry = [number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** Offsets are bytes into the backend's memory; shapes as in each kernel's source (./assembly). */
+export interface SimdKernels {
+  conv2dBackpropFilter(x: number, dy: number, dw: number, ...geometry: SimdConvGeometry): void;
+  conv2dBackpropInput(dy: number, wt: number, dx: number, ...geometry: SimdConvGeometry): void;
+}
+
+let compiled: object | undefined;
+const instances = new WeakMap<Memory, SimdKernels>();
+
+/**
+ * The kernels bound to `backend`'s memory. Throws naming the file when it is
+ * missing (a source checkout before `npm run build`).
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  const memory = (backend.wasm as unknown as { asm: { memory: Memory } }).asm.memory;
+  let kernels = instances.get(memory);
+  if (!kernels) {
+    compiled ??= new WebAssembly.Module(fs.readFileSync(kernelsFile()));
+    kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
+
+/** Beside the bundle (dist/cli.js, dist/trainReplica.js), or in dist/ when running from source. */
+function kernelsFile(): string {
+  const candidates = [path.join(__dirname, KERNELS_FILE), path.resolve(__dirname, '../../../../dist', KERNELS_FILE)];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new Error(`${KERNELS_FILE} not found (looked in ${candidates.join(', ')}): run npm run build`);
+  return found;
+}
