@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '../../src/trainer/backend/tf';
 import { initBackend } from '../../src/trainer/backend/init';
 import { registerWasmKernels } from '../../src/trainer/ops/wasm/kernels';
-import { columnSumsWasm } from '../../src/trainer/ops/wasm/memoryKernels';
+import { batchNormKernelsWasm } from '../../src/trainer/ops/wasm/batchNorm';
 import { values } from '../fixtures/values';
 
 /** Runs f on a backend and returns its outputs as flat arrays. */
@@ -126,13 +126,26 @@ describe('wasm training kernels', () => {
     });
   }
 
-  it('column sums over 100,003 rows', async () => {
-    await tf.setBackend('wasm');
-    const m = tf.tensor2d(values(100003 * 5, 14), [100003, 5]);
-    const sums = await columnSumsWasm(m, 0.5).data();
-    const expected = await tf.mul(tf.sum(m, 0), 0.5).data();
-    m.dispose();
-    sums.forEach((v, c) => assert.ok(Math.abs(v - expected[c]) < 1e-3 * Math.max(1, Math.abs(expected[c])), `column ${c}: ${v} vs ${expected[c]}`));
+  it('batch-norm column sums over 100,003 rows and 5 channels (a SIMD group and a tail)', async () => {
+    const err = await wasmVsCpu(() => {
+      const a = tf.tensor2d(values(100003 * 5, 14), [100003, 5]);
+      const b = tf.tensor2d(values(100003 * 5, 15), [100003, 5]);
+      if (tf.getBackend() === 'cpu') return [tf.mul(tf.sum(a, 0), 0.5), tf.mul(tf.sum(tf.mul(a, b), 0), 0.5)];
+      return batchNormKernelsWasm.sums(a, b, 0.5);
+    });
+    assert.ok(err < 1e-5, `relative error ${err}`);
+  });
+
+  it('batch-norm output and input gradient, 7 channels', async () => {
+    const err = await wasmVsCpu(() => {
+      const x = tf.tensor4d(values(3 * 5 * 4 * 7, 16), [3, 5, 4, 7]);
+      const dy = tf.tensor4d(values(3 * 5 * 4 * 7, 17), [3, 5, 4, 7]);
+      const [m, v, g, b, k1, k2, k3] = [18, 19, 20, 21, 22, 23, 24].map((seed) => tf.tensor1d(values(7, seed)));
+      const variance = tf.abs(v) as tf.Tensor1D;
+      if (tf.getBackend() === 'cpu') return [tf.batchNorm4d(x, m, variance, b, g, 1e-3), tf.add(tf.mul(dy, k1), tf.batchNorm4d(x, m, variance, k3, k2, 1e-3))];
+      return [batchNormKernelsWasm.normalise(x, m, variance, g, b, 1e-3), batchNormKernelsWasm.inputGradient(dy, x, m, variance, 1e-3, k1, k2, k3)];
+    });
+    assert.ok(err < 1e-5, `relative error ${err}`);
   });
 
   it('conv2dTranspose (Conv2DBackpropInput) with stride 2', async () => {

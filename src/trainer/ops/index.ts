@@ -4,8 +4,8 @@
  * definitions unless the backend in use provides a fast path for them.
  */
 import { setFastOps, type FastOps } from './active';
-import { batchNormBySums } from './batchNormBySums';
-import { columnSumsWasm } from './wasm/memoryKernels';
+import { batchNormBySums, kernelsFromColumnSums } from './batchNormBySums';
+import { batchNormKernelsWasm } from './wasm/batchNorm';
 import { registerWasmKernels } from './wasm/kernels';
 import { supConLossWasm } from './wasm/supCon';
 import { columnSumsWebGpu } from './webgpu/columnSums';
@@ -14,11 +14,11 @@ import { registerWebGpuKernels } from './webgpu/kernels';
 const byBackend: Record<string, () => FastOps> = {
   wasm: () => {
     registerWasmKernels();
-    return { batchNormTraining: batchNormBySums(columnSumsWasm), supConLoss: supConLossWasm };
+    return { batchNormTraining: batchNormBySums(batchNormKernelsWasm), supConLoss: supConLossWasm };
   },
   webgpu: () => {
     registerWebGpuKernels();
-    return { batchNormTraining: batchNormBySums(columnSumsWebGpu) };
+    return { batchNormTraining: batchNormBySums(kernelsFromColumnSums(columnSumsWebGpu)) };
   },
 };
 

@@ -9,7 +9,8 @@
  */
 import * as tf from '../../backend/tf';
 import { convInfo, replaceKernel } from '../replaceKernel';
-import { registerMemoryKernels } from './memoryKernels';
+import { offset, registerBatchNormKernels } from './batchNorm';
+import { registerTranspose } from './transpose';
 import { simdKernels, type SimdConvGeometry } from './simd';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -20,7 +21,8 @@ export function registerWasmKernels(): void {
   replaceKernel('Conv2DBackpropInput', 'wasm', () => conv2dBackpropInput);
   replaceKernel('BatchMatMul', 'wasm', (stock) => batchMatMul(stock!));
   replaceKernel('Identity', 'wasm', () => identity);
-  registerMemoryKernels();
+  registerTranspose();
+  registerBatchNormKernels();
 }
 
 /**
@@ -75,9 +77,6 @@ function geometry(info: tf.backend_util.Conv2DInfo): SimdConvGeometry {
     info.padInfo.left,
   ];
 }
-
-/** Byte offset of a tensor in the backend's memory. */
-const offset = (wasm: BackendWasm, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * Transposes an operand explicitly before the stock matMul, which runs

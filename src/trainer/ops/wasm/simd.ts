@@ -21,6 +21,8 @@ export type SimdConvGeometry = [number, number, number, number, number, number, 
 
 /** Offsets are bytes into the backend's memory; shapes as in each kernel's source (./assembly). */
 export interface SimdKernels {
+  columnMoments(a: number, b: number, rows: number, channels: number, scale: number, out: number, scratch: number): void;
+  channelAffine(x: number, dy: number, y: number, rows: number, channels: number, params: number): void;
   conv2dBackpropFilter(x: number, dy: number, dw: number, ...geometry: SimdConvGeometry): void;
   conv2dBackpropInput(dy: number, wt: number, dx: number, ...geometry: SimdConvGeometry): void;
 }

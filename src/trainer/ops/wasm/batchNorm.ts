@@ -1,0 +1,60 @@
+/**
+ * Batch norm's per-channel passes on the wasm backend, as the ops layer's SIMD
+ * kernels (assembly/batchNorm.ts) registered as tfjs kernels: the two column
+ * sums in one pass (the stock route repacks the activations for XNNPACK, or
+ * transposes them), and the output and the input gradient each in one pass
+ * (the stock batch norm is a general broadcasting loop, about 7 ns an element).
+ */
+import * as tf from '../../backend/tf';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { BatchNormKernels } from '../batchNormBySums';
+import { simdKernels } from './simd';
+
+const COLUMN_MOMENTS = 'SupConColumnMoments';
+const CHANNEL_AFFINE = 'SupConChannelAffine';
+
+/** Byte offset of a tensor in the backend's memory. */
+export const offset = (wasm: BackendWasm, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+
+/** Registers the kernels; safe to call again. */
+export function registerBatchNormKernels(): void {
+  if (!tf.getKernel(COLUMN_MOMENTS, 'wasm')) tf.registerKernel({ kernelName: COLUMN_MOMENTS, backendName: 'wasm', kernelFunc: columnMoments });
+  if (!tf.getKernel(CHANNEL_AFFINE, 'wasm')) tf.registerKernel({ kernelName: CHANNEL_AFFINE, backendName: 'wasm', kernelFunc: channelAffine });
+}
+
+/** a, b [rows, C] -> [2, C]: scale times the column sums of a and of a * b. */
+const columnMoments: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { scale } = attrs as unknown as { scale: number };
+  const wasm = backend as BackendWasm;
+  const [rows, channels] = a.shape;
+  const out = wasm.makeOutput([2, channels], 'float32');
+  const scratch = wasm.makeOutput([4 * channels], 'float32');
+  simdKernels(wasm).columnMoments(offset(wasm, a), offset(wasm, b), rows, channels, scale, offset(wasm, out), offset(wasm, scratch));
+  wasm.disposeData(scratch.dataId);
+  return out;
+};
+
+/** x [..., C], params [k*C] (sub, mul, add and, with dy, mulDy) -> (x - sub) mul + add (+ dy mulDy). */
+const channelAffine: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x, params, dy } = inputs as { x: tf.TensorInfo; params: tf.TensorInfo; dy?: tf.TensorInfo };
+  const wasm = backend as BackendWasm;
+  const channels = x.shape[x.shape.length - 1];
+  const out = wasm.makeOutput(x.shape, 'float32');
+  simdKernels(wasm).channelAffine(offset(wasm, x), dy ? offset(wasm, dy) : 0, offset(wasm, out), x.shape.reduce((p, n) => p * n, 1) / channels, channels, offset(wasm, params));
+  return out;
+};
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+
+export const batchNormKernelsWasm: BatchNormKernels = {
+  sums: (a, b, scale) => {
+    const both = run(COLUMN_MOMENTS, { a, b }, { scale });
+    return [tf.reshape(tf.slice(both, [0, 0], [1, -1]), [-1]), tf.reshape(tf.slice(both, [1, 0], [1, -1]), [-1])];
+  },
+  normalise: (x, mean, variance, gamma, beta, epsilon) =>
+    run(CHANNEL_AFFINE, { x, params: tf.concat([mean, tf.mul(gamma, tf.rsqrt(tf.add(variance, epsilon))), beta]) }) as tf.Tensor4D,
+  inputGradient: (dy, x, mean, variance, epsilon, k1, k2, k3) =>
+    run(CHANNEL_AFFINE, { x, dy, params: tf.concat([mean, tf.mul(k2, tf.rsqrt(tf.add(variance, epsilon))), k3, k1]) }) as tf.Tensor4D,
+};
