@@ -44,7 +44,7 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
 /**
  * dx[b, oh*s + i - pad, ow*s + j - pad, ci] += sum over co of dy[b, oh, ow, co] w[i, j, ci, co]
  * by the ops layer's SIMD kernel (assembly/conv2dBackpropInput.ts) on the
- * filter with its channel axes swapped. NHWC only.
+ * filter packed in blocks of 8 input channels. NHWC only.
  */
 const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -52,10 +52,13 @@ const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput on wasm: NCHW is not supported (the models are NHWC)');
   const info = convInfo(a.inputShape, filter.shape, a);
   const wasm = backend as BackendWasm;
-  const wt = transposeLast(filter, wasm);
+  const simd = simdKernels(wasm);
+  const [kh, kw, ci, co] = filter.shape;
+  const packed = wasm.makeOutput([kh * kw * Math.ceil(ci / 8) * co * 8], 'float32');
+  simd.packFilter(offset(wasm, filter), offset(wasm, packed), kh * kw, ci, co);
   const out = wasm.makeOutput(a.inputShape, 'float32');
-  simdKernels(wasm).conv2dBackpropInput(offset(wasm, dy), offset(wasm, wt), offset(wasm, out), ...geometry(info));
-  wasm.disposeData(wt.dataId);
+  simd.conv2dBackpropInput(offset(wasm, dy), offset(wasm, packed), offset(wasm, out), ...geometry(info));
+  wasm.disposeData(packed.dataId);
   return out;
 };
 

@@ -1,18 +1,18 @@
 /**
- * dx[b, oh*s + i - pad, ow*s + j - pad, c] += sum over o of dy[b, oh, ow, o] wt[i, j, o, c]
- * for NHWC dy [B, OH, OW, O], dx [B, H, W, C] and the filter with its channel
- * axes swapped, wt [KH, KW, O, C], all float32 at byte offsets into the memory
- * this module shares with tfjs's wasm backend. Each output row (b, oh) and
- * filter tap (i, j) (convTaps.ts) adds dy's run times the tap's [O, C] matrix
- * into the dx positions it reaches, 4 positions by 8 channels of dx held in
- * eight SIMD registers while the sum runs over o. Stride s reaches every s-th
- * position, so no work is spent on the zeros of a dilated dy.
+ * dx[b, oh*s + i - pad, ow*s + j - pad, c] += sum over o of dy[b, oh, ow, o] w[i, j, c, o]
+ * for NHWC dy [B, OH, OW, O], dx [B, H, W, C] and the filter packed by
+ * packFilter, all float32 at byte offsets into the memory this module shares
+ * with tfjs's wasm backend. Each output row (b, oh) and filter tap (i, j)
+ * (convTaps.ts) adds dy's run times the tap's [O, C] matrix into the dx
+ * positions it reaches, 4 positions by 8 channels of dx held in eight SIMD
+ * registers while the sum runs over o. Stride s reaches every s-th position,
+ * so no work is spent on the zeros of a dilated dy.
  */
 import { inStep, outStep, walkTaps } from './convTaps';
 
 export function conv2dBackpropInput(
   dy: usize,
-  wt: usize,
+  packed: usize,
   dx: usize,
   batch: i32,
   inH: i32,
@@ -29,7 +29,7 @@ export function conv2dBackpropInput(
   padL: i32,
 ): void {
   memory.fill(dx, 0, (<usize>(batch * inH * inW * ci)) << 2);
-  wtBase = wt;
+  wtBase = packed;
   inChannels = ci;
   outChannels = co;
   walkTaps(dx, dy, batch, inH, inW, ci, outH, outW, co, kh, kw, sh, sw, padT, padL, scatterTap);
@@ -39,26 +39,51 @@ let wtBase: usize = 0;
 let inChannels: i32 = 0;
 let outChannels: i32 = 0;
 
-/** dx[t, c] += sum over o of dy[t, o] wt[o, c] for the n positions of one run. */
+/**
+ * The filter w [KH, KW, C, O] as [KH, KW, ceil(C / 8), O, 8] (channels past C
+ * are zeros): the sum over o for a block of 8 channels then reads one
+ * contiguous run, where w's own layout would jump a whole row of O per o.
+ */
+export function packFilter(w: usize, packed: usize, taps: i32, ci: i32, co: i32): void {
+  const blocks = (ci + 7) >> 3;
+  for (let k = 0; k < taps; k++) {
+    for (let cb = 0; cb < blocks; cb++) {
+      for (let o = 0; o < co; o++) {
+        const to = packed + ((<usize>(((k * blocks + cb) * co + o) << 3)) << 2);
+        for (let l = 0; l < 8; l++) {
+          const c = (cb << 3) + l;
+          store<f32>(to + ((<usize>l) << 2), c < ci ? load<f32>(w + ((<usize>((k * ci + c) * co + o)) << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+/** Where channel c's column of tap k starts in the packed filter; rows of it are 32 bytes apart. */
+function packedColumn(k: i32, c: i32): usize {
+  const blocks = (inChannels + 7) >> 3;
+  return wtBase + ((<usize>((((k * blocks + (c >> 3)) * outChannels) << 3) + (c & 7))) << 2);
+}
+
+/** dx[t, c] += sum over o of dy[t, o] w[c, o] for the n positions of one run. */
 function scatterTap(dxp: usize, dyp: usize, n: i32, k: i32): void {
   const ci = inChannels;
   const co = outChannels;
-  const w = wtBase + ((<usize>(k * co * ci)) << 2);
-  const wRow = (<usize>ci) << 2;
+  const wRow: usize = 32;
   let t = 0;
   for (; t + 4 <= n; t += 4) {
     const xt = dxp + <usize>t * inStep;
     const yt = dyp + <usize>t * outStep;
     let c = 0;
-    for (; c + 8 <= ci; c += 8) block4x8(xt + ((<usize>c) << 2), yt, w + ((<usize>c) << 2), wRow, co);
-    for (; c < ci; c++) for (let r = 0; r < 4; r++) dot(xt + <usize>r * inStep + ((<usize>c) << 2), yt + <usize>r * outStep, w + ((<usize>c) << 2), wRow, co);
+    for (; c + 8 <= ci; c += 8) block4x8(xt + ((<usize>c) << 2), yt, packedColumn(k, c), wRow, co);
+    for (; c < ci; c++) for (let r = 0; r < 4; r++) dot(xt + <usize>r * inStep + ((<usize>c) << 2), yt + <usize>r * outStep, packedColumn(k, c), wRow, co);
   }
   for (; t < n; t++) {
     const xt = dxp + <usize>t * inStep;
     const yt = dyp + <usize>t * outStep;
     let c = 0;
-    for (; c + 8 <= ci; c += 8) block1x8(xt + ((<usize>c) << 2), yt, w + ((<usize>c) << 2), wRow, co);
-    for (; c < ci; c++) dot(xt + ((<usize>c) << 2), yt, w + ((<usize>c) << 2), wRow, co);
+    for (; c + 8 <= ci; c += 8) block1x8(xt + ((<usize>c) << 2), yt, packedColumn(k, c), wRow, co);
+    for (; c < ci; c++) dot(xt + ((<usize>c) << 2), yt, packedColumn(k, c), wRow, co);
   }
 }
 
