@@ -9,7 +9,7 @@
  * counts that do not fill the blocks go one row at a time (convTaps.ts), with
  * scalar tails.
  */
-import { inStep, outStep, walkTaps } from './convTaps';
+import { endColumn, firstColumn, inStep, outStep, walkTaps } from './convTaps';
 
 export function conv2dBackpropFilter(
   x: usize,
@@ -37,10 +37,8 @@ export function conv2dBackpropFilter(
   for (let r0 = 0; r0 < rows; r0 += group) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        // the output columns whose input column iw = ow*sw + j - padL lies in [0, inW)
-        if (inW - 1 + padL - j < 0) continue;
-        const ow0 = max(0, (padL - j + sw - 1) / sw);
-        const ow1 = min(outW, (inW - 1 + padL - j) / sw + 1);
+        const ow0 = firstColumn(j, sw, padL);
+        const ow1 = endColumn(j, sw, padL, inW, outW);
         if (ow0 >= ow1) continue;
         const tapW = dw + ((<usize>((i * kw + j) * ci * co)) << 2);
         for (let c = 0; c < ci4; c += 4) {

@@ -38,13 +38,22 @@ export function walkTaps(
         if (ih < 0 || ih >= inH) continue;
         const xRow = x + ((<usize>((b * inH + ih) * inW * ci)) << 2);
         for (let j = 0; j < kw; j++) {
-          if (inW - 1 + padL - j < 0) continue;
-          const ow0 = max(0, (padL - j + sw - 1) / sw);
-          const ow1 = min(outW, (inW - 1 + padL - j) / sw + 1);
+          const ow0 = firstColumn(j, sw, padL);
+          const ow1 = endColumn(j, sw, padL, inW, outW);
           if (ow0 >= ow1) continue;
           tap(xRow + ((<usize>((ow0 * sw + j - padL) * ci)) << 2), dyRow + ((<usize>(ow0 * co)) << 2), ow1 - ow0, i * kw + j);
         }
       }
     }
   }
+}
+
+/** The first output column ow whose input column iw = ow*sw + j - padL is not left of the input. */
+export function firstColumn(j: i32, sw: i32, padL: i32): i32 {
+  return max(0, (padL - j + sw - 1) / sw);
+}
+
+/** One past the last output column whose input column lies inside the input (at most outW; 0 when none). */
+export function endColumn(j: i32, sw: i32, padL: i32, inW: i32, outW: i32): i32 {
+  return inW - 1 + padL - j < 0 ? 0 : min(outW, (inW - 1 + padL - j) / sw + 1);
 }
