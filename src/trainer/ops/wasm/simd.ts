@@ -50,6 +50,9 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
 function kernelsFile(): string {
   const candidates = [path.join(__dirname, KERNELS_FILE), path.resolve(__dirname, '../../../../dist', KERNELS_FILE)];
   const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new Error(`${KERNELS_FILE} not found (looked in ${candidates.join(', ')}): run npm run build`);
+  if (!found)
+    throw new Error(
+      `${KERNELS_FILE} not found (looked in ${candidates.join(', ')}): the installation is incomplete; reinstall the extension, or run npm run build in a source checkout`,
+    );
   return found;
 }
