@@ -222,9 +222,25 @@ test('one view and a batch with no two images of a class: a warning names the st
   assert.ok(ofType(events, 'step').find((s) => s.globalStep === step)?.loss === 0);
 });
 
+// lr 100 blows the weights up within a few epochs of 4 steps. Which check sees it first depends on where the
+// overflowing update falls: inside an epoch, the next step's loss is NaN; at an epoch's last step, the checkpoint
+// that follows refuses the weights. Seed 4 and seed 0 give one each (the trainer is deterministic).
+const diverging = (seed: number) => train(...small, '--threads', '1', '--epochs', '20', '--lr', '100', '--weightDecay', '0.1', '--warmupEpochs', '0', '--seed', String(seed));
+
+/** The run failed, its status and metrics are whole, and checkpoint `last` is from before `step` and finite. */
+function assertLastGoodCheckpoint(runDir: string, failed: TrainerEvent & { type: 'failed' }, beforeStep: number): void {
+  const status = readStatus(runDir);
+  assert.deepEqual([status.state, status.error, status.hint], ['failed', failed.error, failed.hint]);
+  assertMetricsWhole(runDir);
+  const last = listCheckpoints(runDir).find((c) => c.name === 'last')!;
+  const saved = loadCheckpoint(last.dir);
+  assert.ok(last.globalStep < beforeStep);
+  for (const [name, t] of saved.tensors) assert.ok(t.data.every(Number.isFinite), `${name} is finite`);
+}
+
 test('a learning rate that diverges: failed at the step, last finite loss named, exit 1, last good checkpoint loads', async () => {
   // one thread: the data-parallel path notices divergence only when a checkpoint refuses NaN weights (see the README)
-  const { code, events, runDir } = await runTrainer(train(...small, '--threads', '1', '--epochs', '20', '--lr', '100', '--weightDecay', '0.1', '--warmupEpochs', '0'));
+  const { code, events, runDir } = await runTrainer(diverging(4));
   assert.equal(code, 1);
   const steps = ofType(events, 'step');
   const lastStep = steps.at(-1)!;
@@ -232,13 +248,16 @@ test('a learning rate that diverges: failed at the step, last finite loss named,
   assert.equal(failed.step, lastStep.globalStep + 1, 'the step that gave NaN, numbered as step events are');
   assert.equal(failed.error, `loss became NaN or infinite at step ${failed.step} (last finite loss ${lastStep.loss?.toFixed(4)})`);
   assert.match(failed.hint!, /Lower the learning rate/);
-  const status = readStatus(runDir);
-  assert.deepEqual([status.state, status.error, status.hint, status.lastLoss], ['failed', failed.error, failed.hint, lastStep.loss]);
-  assertMetricsWhole(runDir);
-  const last = listCheckpoints(runDir).find((c) => c.name === 'last')!;
-  const saved = loadCheckpoint(last.dir);
-  assert.ok(last.globalStep < failed.step!);
-  for (const [name, t] of saved.tensors) assert.ok(t.data.every(Number.isFinite), `${name} is finite`);
+  assert.equal(readStatus(runDir).lastLoss, lastStep.loss);
+  assertLastGoodCheckpoint(runDir, failed, failed.step!);
+});
+
+test('weights that overflow in the last update of an epoch: the checkpoint refuses them, the run fails naming the tensor, the last good checkpoint loads', async () => {
+  const { code, events, runDir } = await runTrainer(diverging(0));
+  assert.equal(code, 1);
+  const [failed] = ofType(events, 'failed');
+  assert.match(failed.error, /^checkpoint "last" not saved: tensor "[^"]+" holds NaN or infinite values \(training diverged\); the previous one is kept$/);
+  assertLastGoodCheckpoint(runDir, failed, ofType(events, 'step').at(-1)!.globalStep + 1);
 });
 
 /** Runs `body` with a tmpfs of `size`, or skips saying why there is none. */
