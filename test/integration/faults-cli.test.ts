@@ -17,10 +17,11 @@ import { loadCheckpoint } from '../../src/trainer/io/checkpoint';
 import { RunRecorder } from '../../src/trainer/io/recorder';
 import { fingerprint, mountTmpfs, RunningTrainer, skipIfInstalled, startTrainer, Tmpfs, tmpDir } from '../fixtures/faults/harness';
 import { runTrainer } from './runTrainer';
+import { TINY_DATA } from '../fixtures/tinyRun';
 
 const root = tmpDir('cli');
 const runsDir = path.join(root, 'runs');
-const small = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '40', '--batchSize', '16', '--probe.epochs', '1', '--backend', 'wasm'];
+const small = [...TINY_DATA, '--probe.epochs', '1', '--backend', 'wasm'];
 let bystander: string;
 
 before(async () => {

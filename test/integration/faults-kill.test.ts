@@ -7,6 +7,7 @@
  * none) must finish exactly as an uninterrupted run does. Two trials run at once in one runs directory, as two
  * windows would.
  */
+import { TINY_DATA } from '../fixtures/tinyRun';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -28,14 +29,7 @@ const args = (name: string) => [
   runsDir,
   '--name',
   name,
-  '--dataset.kind',
-  'synthetic',
-  '--dataset.trainLimit',
-  '64',
-  '--dataset.testLimit',
-  '40',
-  '--batchSize',
-  '16',
+  ...TINY_DATA,
   '--epochs',
   String(EPOCHS),
   '--probe.epochs',

@@ -5,6 +5,7 @@
  * channel that never varies trains to a finite result with a warning naming
  * it; and no failure hint promises a checkpoint that was never saved.
  */
+import { TINY_DATA } from '../fixtures/tinyRun';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { CLI, runTrainer } from './runTrainer';
 
 const root = tmpDir('results');
 const runsDir = path.join(root, 'runs');
-const small = ['--dataset.kind', 'synthetic', '--dataset.trainLimit', '64', '--dataset.testLimit', '40', '--batchSize', '16', '--probe.epochs', '1', '--backend', 'wasm'];
+const small = [...TINY_DATA, '--probe.epochs', '1', '--backend', 'wasm'];
 const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...small, ...flags];
 let runA: string;
 let runB: string;

@@ -8,6 +8,7 @@
  * folder: sbatch missing or failing, an unknown partition, a runs directory
  * the node cannot see, options the schema refuses.
  */
+import { TINY_DATA } from '../fixtures/tinyRun';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -44,24 +45,7 @@ after(() => {
   if (startedHere) spawnSync('bash', [path.join(SCRIPTS, 'stop-slurm.sh'), CLUSTER_DIR, '--purge'], { stdio: 'ignore', timeout: 120_000 });
 });
 
-const TINY = [
-  '--dataset.kind',
-  'synthetic',
-  '--dataset.trainLimit',
-  '64',
-  '--dataset.testLimit',
-  '40',
-  '--batchSize',
-  '16',
-  '--probe.epochs',
-  '1',
-  '--backend',
-  'wasm',
-  '--threads',
-  '1',
-  '--monitor.samples',
-  '0',
-];
+const TINY = [...TINY_DATA, '--probe.epochs', '1', '--backend', 'wasm', '--threads', '1', '--monitor.samples', '0'];
 const SLURM = ['--executor', 'slurm', '--cpus', '1'];
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {

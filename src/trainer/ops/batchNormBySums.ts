@@ -31,6 +31,9 @@ export interface BatchNormKernels {
 /** Column sums of m [rows, C], times scale: [1, C]. */
 export type ColumnSums = (m: tf.Tensor2D, scale?: number) => tf.Tensor2D;
 
+/** The output through the backend's FusedBatchNorm kernel. */
+export const normaliseByBatchNorm4d: BatchNormKernels['normalise'] = (x, mean, variance, gamma, beta, epsilon) => tf.batchNorm4d(x, mean, variance, beta, gamma, epsilon);
+
 /** The passes from a backend's column sums and stock element-wise kernels. */
 export function kernelsFromColumnSums(columnSums: ColumnSums): BatchNormKernels {
   return {
@@ -38,7 +41,7 @@ export function kernelsFromColumnSums(columnSums: ColumnSums): BatchNormKernels 
       const product = a === b ? (tf.square(a) as tf.Tensor2D) : (tf.mul(a, b) as tf.Tensor2D);
       return [tf.reshape(columnSums(a, scale), [-1]), tf.reshape(columnSums(product, scale), [-1])];
     },
-    normalise: (x, mean, variance, gamma, beta, epsilon) => tf.batchNorm4d(x, mean, variance, beta, gamma, epsilon),
+    normalise: normaliseByBatchNorm4d,
     inputGradient: (dy, x, mean, variance, epsilon, k1, k2, k3) => tf.add(tf.mul(dy, k1), tf.batchNorm4d(x, mean, variance, k3, k2, epsilon)),
   };
 }

@@ -9,15 +9,12 @@
 import * as tf from '../../backend/tf';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { BatchNormKernels } from '../batchNormBySums';
+import { normaliseByBatchNorm4d, type BatchNormKernels } from '../batchNormBySums';
 import { replaceKernel } from '../replaceKernel';
-import { simdKernels } from './simd';
+import { offset, simdKernels } from './simd';
 
 const COLUMN_MOMENTS = 'SupConColumnMoments';
 const CHANNEL_AFFINE = 'SupConChannelAffine';
-
-/** Byte offset of a tensor in the backend's memory. */
-export const offset = (wasm: BackendWasm, t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /** Registers the kernels; safe to call again. */
 export function registerBatchNormKernels(): void {
@@ -85,7 +82,7 @@ export const batchNormKernelsWasm: BatchNormKernels = {
     const both = run(COLUMN_MOMENTS, { a, b }, { scale });
     return [tf.reshape(tf.slice(both, [0, 0], [1, -1]), [-1]), tf.reshape(tf.slice(both, [1, 0], [1, -1]), [-1])];
   },
-  normalise: (x, mean, variance, gamma, beta, epsilon) => tf.batchNorm4d(x, mean, variance, beta, gamma, epsilon),
+  normalise: normaliseByBatchNorm4d,
   inputGradient: (dy, x, mean, variance, epsilon, k1, k2, k3) =>
     run(CHANNEL_AFFINE, { x, dy, params: tf.concat([mean, tf.mul(k2, tf.rsqrt(tf.add(variance, epsilon))), k3, k1]) }) as tf.Tensor4D,
 };

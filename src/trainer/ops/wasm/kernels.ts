@@ -9,9 +9,9 @@
  */
 import * as tf from '../../backend/tf';
 import { convInfo, replaceKernel } from '../replaceKernel';
-import { offset, registerBatchNormKernels } from './batchNorm';
+import { registerBatchNormKernels } from './batchNorm';
 import { registerTranspose } from './transpose';
-import { simdKernels, type SimdConvGeometry } from './simd';
+import { offset, simdKernels, type SimdConvGeometry } from './simd';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -33,11 +33,9 @@ export function registerWasmKernels(): void {
 const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm: NCHW is not supported (the models are NHWC)');
-  const info = convInfo(x.shape, a.filterShape, a);
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput(a.filterShape, 'float32');
-  simdKernels(wasm).conv2dBackpropFilter(offset(wasm, x), offset(wasm, dy), offset(wasm, out), ...geometry(info));
+  simdKernels(wasm).conv2dBackpropFilter(offset(wasm, x), offset(wasm, dy), offset(wasm, out), ...geometry('Conv2DBackpropFilter', x.shape, a.filterShape, a));
   return out;
 };
 
@@ -49,21 +47,21 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
 const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput on wasm: NCHW is not supported (the models are NHWC)');
-  const info = convInfo(a.inputShape, filter.shape, a);
   const wasm = backend as BackendWasm;
   const simd = simdKernels(wasm);
   const [kh, kw, ci, co] = filter.shape;
   const packed = wasm.makeOutput([kh * kw * Math.ceil(ci / 8) * co * 8], 'float32');
   simd.packFilter(offset(wasm, filter), offset(wasm, packed), kh * kw, ci, co);
   const out = wasm.makeOutput(a.inputShape, 'float32');
-  simd.conv2dBackpropInput(offset(wasm, dy), offset(wasm, packed), offset(wasm, out), ...geometry(info));
+  simd.conv2dBackpropInput(offset(wasm, dy), offset(wasm, packed), offset(wasm, out), ...geometry('Conv2DBackpropInput', a.inputShape, filter.shape, a));
   wasm.disposeData(packed.dataId);
   return out;
 };
 
-/** The convolution's sizes in the order the SIMD kernels take them. */
-function geometry(info: tf.backend_util.Conv2DInfo): SimdConvGeometry {
+/** The forward convolution's sizes, in the order the SIMD kernels take them; they read NHWC only. */
+function geometry(kernel: string, xShape: number[], filterShape: number[], attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs): SimdConvGeometry {
+  if (attrs.dataFormat === 'NCHW') throw new Error(`${kernel} on wasm: NCHW is not supported (the models are NHWC)`);
+  const info = convInfo(xShape, filterShape, attrs);
   return [
     info.batchSize,
     info.inHeight,

@@ -28,6 +28,9 @@ export interface SimdKernels {
   conv2dBackpropInput(dy: number, packed: number, dx: number, ...geometry: SimdConvGeometry): void;
 }
 
+/** Byte offset of a tensor in the backend's memory: what the kernels take for it. */
+export const offset = (wasm: BackendWasm, t: { dataId: object }) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+
 let compiled: object | undefined;
 const instances = new WeakMap<Memory, SimdKernels>();
 
