@@ -12,6 +12,7 @@ import { initBackend } from '../src/trainer/backend/init';
 import type { Dataset } from '../src/trainer/data/dataset';
 import { measureRepresentation, monitorSubsets } from '../src/trainer/diagnostics/monitor';
 import { buildModel, disposeModel, stepsPerEpoch, trainStep } from '../src/trainer/pretrain';
+import { encodeHere } from '../src/trainer/models';
 import { Rng } from '../src/trainer/rng';
 import { median } from './matmul';
 
@@ -56,8 +57,9 @@ export default async function (print: (line: string) => void): Promise<void> {
   }
   const step = median(steps);
   const subsets = monitorSubsets(dataset, config.monitor.samples, config.monitor.bank, config.seed);
-  await measureRepresentation(model, config, dataset, subsets); // warm-up: kernel set-up
-  const monitor = (await measureRepresentation(model, config, dataset, subsets)).seconds;
+  const measured = { encode: encodeHere(model, dataset), head: model.head };
+  await measureRepresentation(measured, config, dataset, subsets); // warm-up: kernel set-up
+  const monitor = (await measureRepresentation(measured, config, dataset, subsets)).seconds;
   disposeModel(model);
   print(`${backend.label}; monitor on ${subsets.test.length} test images, ${subsets.bank.length}-image bank, 2 views for alignment`);
   print('| setup | steps/epoch | s/step | epoch s | diagnostics s | fraction of epoch |');

@@ -13,7 +13,7 @@ import { loadCheckpoint, restoreVariables } from './io/checkpoint';
 import { loadDataset } from './data/loadDataset';
 import { encodeImages, monitorSubsets } from './diagnostics/monitor';
 import { pca } from './diagnostics/pca';
-import { l2Normalize } from './models';
+import { encodeHere, l2Normalize } from './models';
 import { buildModel, disposeModel, modelVariables } from './pretrain';
 import { Rng } from './rng';
 import { checkpointDir, defaultCacheDir, readRunConfig } from './run';
@@ -47,7 +47,7 @@ export async function embeddingMap(runDir: string, checkpoint: string, method: P
     const samples = config.monitor.samples || resolveConfig({}).monitor.samples;
     const { test } = monitorSubsets(dataset, samples, config.monitor.bank, config.seed);
     if (test.length < 3) throw new Error(`${runDir}: the test split has ${test.length} images; a map needs at least 3`);
-    const features = await encodeImages(model.encoder, dataset, dataset.test, test);
+    const features = await encodeImages(encodeHere(model, dataset), dataset, dataset.test, test);
     const normalised = tf.tidy(() => l2Normalize(features));
     const rows = (await normalised.data()) as Float32Array;
     tf.dispose([features, normalised]);

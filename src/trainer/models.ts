@@ -193,6 +193,8 @@ export function createEncoder(name: EncoderName, channels: number, rng: Rng): En
 
 export interface Dense {
   readonly params: ParamSet;
+  /** Size of the output. */
+  readonly dim: number;
   forward(x: tf.Tensor2D): tf.Tensor2D;
 }
 
@@ -207,14 +209,32 @@ export function createProjectionHead(inDim: number, outDim: number, rng: Rng): D
   const ps = new ParamSet(rng, 'head');
   const l1 = dense(ps, 'fc1', inDim, inDim);
   const l2 = dense(ps, 'fc2', inDim, outDim);
-  return { params: ps, forward: (x) => tf.tidy(() => l2Normalize(l2(tf.relu(l1(x))))) };
+  return { params: ps, dim: outDim, forward: (x) => tf.tidy(() => l2Normalize(l2(tf.relu(l1(x))))) };
 }
 
 /** A linear classifier: the probe, and the head of the cross-entropy baseline. */
 export function createLinear(inDim: number, classes: number, rng: Rng, prefix = 'classifier'): Dense {
   const ps = new ParamSet(rng, prefix);
   const l = dense(ps, 'fc', inDim, classes);
-  return { params: ps, forward: (x) => tf.tidy(() => l(x)) };
+  return { params: ps, dim: classes, forward: (x) => tf.tidy(() => l(x)) };
+}
+
+/**
+ * The model run frozen (batch norm in inference mode) on `count` normalised
+ * images, NHWC float32 [count, H, W, C]: the encoder's features
+ * [count, encoder.dim], or with `projection` the head's output
+ * [count, head.dim]. A row depends on its image alone, so the rows may be
+ * computed in this thread or shared among worker threads (modelRunner.ts).
+ */
+export type Encode = (pixels: Float32Array, count: number, projection: boolean) => Promise<tf.Tensor2D>;
+
+/** Encode in this thread, on the backend's tensors. */
+export function encodeHere(model: { encoder: Encoder; head: Dense }, image: { height: number; width: number; channels: number }): Encode {
+  return async (pixels, count, projection) =>
+    tf.tidy(() => {
+      const h = model.encoder.forward(tf.tensor4d(pixels, [count, image.height, image.width, image.channels]), false);
+      return projection ? model.head.forward(h) : h;
+    });
 }
 
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {

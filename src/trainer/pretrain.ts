@@ -6,7 +6,6 @@
 import * as tf from './backend/tf';
 import type { RunConfig } from '../protocol/config';
 import { makeViews } from './augment';
-import { readScalars } from './backend/readScalars';
 import { saveCheckpoint, TrainingPosition } from './io/checkpoint';
 import type { Dataset } from './data/dataset';
 import { collapseLoss, crossEntropy, pairSimilarities, supConLossWithStats } from './losses';
@@ -14,7 +13,8 @@ import { createEncoder, createLinear, createProjectionHead, Dense, Encoder, l2No
 import { Sgd } from './optim';
 import type { RunRecorder } from './io/recorder';
 import { gatherRows, sumGradients, type ReplicaGroup } from './parallel/replicas';
-import { TrainingPool, WorkerFailure, type StepStats } from './parallel/pool';
+import { WorkerFailure, type StepStats } from './parallel/pool';
+import { stepBatch, type ModelRunner } from './modelRunner';
 import { Rng } from './rng';
 import { cosineWithWarmup } from './schedule';
 
@@ -123,8 +123,8 @@ export interface PretrainContext {
   shouldStop: () => boolean;
   /** Runs after each epoch's event and checkpoints (the representation monitor). */
   afterEpoch?: (epochsDone: number, globalStep: number) => Promise<void>;
-  /** Worker threads to train on (data-parallel, wasm backend); 1 trains in this thread. */
-  threads: number;
+  /** Where the steps run (this thread, or data-parallel worker threads); the caller closes it. */
+  runner: ModelRunner;
 }
 
 export type PretrainOutcome = { kind: 'completed' } | { kind: 'stopped' } | { kind: 'diverged'; step: number; lastLoss?: number };
@@ -132,7 +132,7 @@ export type PretrainOutcome = { kind: 'completed' } | { kind: 'stopped' } | { ki
 export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
   const { config, dataset, model, recorder } = ctx;
   const train = dataset.train;
-  const batch = Math.min(config.batchSize, train.count);
+  const batch = stepBatch(config, train.count);
   const perEpoch = stepsPerEpoch(train.count, config.batchSize);
   const total = perEpoch * config.epochs;
   const warmup = Math.round(config.warmupEpochs * perEpoch);
@@ -145,148 +145,89 @@ export async function pretrain(ctx: PretrainContext): Promise<PretrainOutcome> {
   let bestLoss = ctx.bestLoss;
   let lastLoss: number | undefined;
   let positivesWarned = false;
-  // nothing left to train (epochs 0, or a resume of a finished run): no workers to start
-  const stepper = await startStepper(ctx, batch, ctx.position.epoch < config.epochs ? ctx.threads : 1);
-  const { input: buffer, labels } = stepper;
+  const { runner } = ctx;
+  const { input: buffer, labels } = runner;
 
   const save = (name: string, position: TrainingPosition, metric?: number) => {
-    stepper.sync();
+    runner.sync();
     return saveCheckpoint(recorder.runDir, name, modelVariables(model), position, metric).then((m) =>
       recorder.emit({ type: 'checkpoint', name, epoch: m.epoch, globalStep: m.globalStep, metric }),
     );
   };
 
-  try {
-    for (let epoch = ctx.position.epoch; epoch < config.epochs; epoch++) {
-      const order = epochOrder(train.count, config.seed, epoch);
-      const epochStart = performance.now();
-      let lossSum = 0;
-      let steps = 0;
-      let collapseWarned = false;
-      const first = epoch === ctx.position.epoch ? ctx.position.stepInEpoch : 0;
-      for (let s = first; s < perEpoch; s++) {
-        const t0 = performance.now();
-        const indices = order.subarray(s * batch, (s + 1) * batch);
-        for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
-        const before: TrainingPosition = { epoch, stepInEpoch: s, globalStep, rngState: rng.state };
-        makeViews(train, dims, indices, config.views, config.augment, norm, rng, buffer);
-        const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
-        const after: TrainingPosition =
-          s + 1 < perEpoch
-            ? { epoch, stepInEpoch: s + 1, globalStep: globalStep + 1, rngState: rng.state }
-            : { epoch: epoch + 1, stepInEpoch: 0, globalStep: globalStep + 1, rngState: rng.state };
-        let stats: StepStats;
-        try {
-          stats = await stepper.step(lr, globalStep);
-        } catch (e) {
-          if (e instanceof WorkerFailure) throw await saveAfterFailure(e, stepper, [before, after], save);
-          throw e;
-        }
-        const { loss, posSim, negSim } = stats;
-        // numbered as step events number it
-        if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };
-        globalStep++;
-        lastLoss = loss;
-        lossSum += loss;
-        steps++;
-        const seconds = (performance.now() - t0) / 1000;
-        recorder.emit({ type: 'step', epoch, step: s, globalStep, loss, lr, imagesPerSec: batch / seconds, posSim, negSim });
-        if (!positivesWarned && config.views === 1 && config.method !== 'ce' && new Set(labels).size === batch) {
-          positivesWarned = true;
-          recorder.emit({
-            type: 'warning',
-            code: 'no-positive',
-            message: `step ${globalStep}: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing. Use views >= 2 or a larger batchSize.`,
-          });
-        }
-        if (!collapseWarned && Math.abs(loss - collapse) < 1e-3 * collapse) {
-          collapseWarned = true;
-          recorder.emit({
-            type: 'warning',
-            code: 'collapse',
-            message: `loss ${loss.toFixed(4)} sits at the collapse value (T/base_T) ln(${config.views}N-1) = ${collapse.toFixed(4)}: every embedding is the same. Try a lower learning rate or a higher temperature.`,
-          });
-        }
-        // let IPC messages and signals (a stop request) in between steps
-        await new Promise(setImmediate);
-        if (ctx.shouldStop() && s < perEpoch - 1) {
-          await save('last', { epoch, stepInEpoch: s + 1, globalStep, rngState: rng.state }, lastLoss);
-          return { kind: 'stopped' };
-        }
+  for (let epoch = ctx.position.epoch; epoch < config.epochs; epoch++) {
+    const order = epochOrder(train.count, config.seed, epoch);
+    const epochStart = performance.now();
+    let lossSum = 0;
+    let steps = 0;
+    let collapseWarned = false;
+    const first = epoch === ctx.position.epoch ? ctx.position.stepInEpoch : 0;
+    for (let s = first; s < perEpoch; s++) {
+      const t0 = performance.now();
+      const indices = order.subarray(s * batch, (s + 1) * batch);
+      for (let i = 0; i < batch; i++) labels[i] = train.labels[indices[i]];
+      const before: TrainingPosition = { epoch, stepInEpoch: s, globalStep, rngState: rng.state };
+      makeViews(train, dims, indices, config.views, config.augment, norm, rng, buffer);
+      const lr = cosineWithWarmup(globalStep, total, warmup, config.lr);
+      const after: TrainingPosition =
+        s + 1 < perEpoch
+          ? { epoch, stepInEpoch: s + 1, globalStep: globalStep + 1, rngState: rng.state }
+          : { epoch: epoch + 1, stepInEpoch: 0, globalStep: globalStep + 1, rngState: rng.state };
+      let stats: StepStats;
+      try {
+        stats = await runner.step(lr, globalStep);
+      } catch (e) {
+        if (e instanceof WorkerFailure) throw await saveAfterFailure(e, runner, [before, after], save);
+        throw e;
       }
-      const seconds = (performance.now() - epochStart) / 1000;
-      const meanLoss = lossSum / Math.max(1, steps);
-      recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
-      const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
-      await save('last', done, meanLoss);
-      if (meanLoss < bestLoss) {
-        bestLoss = meanLoss;
-        await save('best', done, meanLoss);
+      const { loss, posSim, negSim } = stats;
+      // numbered as step events number it
+      if (!Number.isFinite(loss)) return { kind: 'diverged', step: globalStep + 1, lastLoss };
+      globalStep++;
+      lastLoss = loss;
+      lossSum += loss;
+      steps++;
+      const seconds = (performance.now() - t0) / 1000;
+      recorder.emit({ type: 'step', epoch, step: s, globalStep, loss, lr, imagesPerSec: batch / seconds, posSim, negSim });
+      if (!positivesWarned && config.views === 1 && config.method !== 'ce' && new Set(labels).size === batch) {
+        positivesWarned = true;
+        recorder.emit({
+          type: 'warning',
+          code: 'no-positive',
+          message: `step ${globalStep}: no two images of the batch share a class and views is 1, so no anchor has a positive and the loss is 0: the step learned nothing. Use views >= 2 or a larger batchSize.`,
+        });
       }
-      if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
-        await save(`epoch-${epoch + 1}`, done, meanLoss);
+      if (!collapseWarned && Math.abs(loss - collapse) < 1e-3 * collapse) {
+        collapseWarned = true;
+        recorder.emit({
+          type: 'warning',
+          code: 'collapse',
+          message: `loss ${loss.toFixed(4)} sits at the collapse value (T/base_T) ln(${config.views}N-1) = ${collapse.toFixed(4)}: every embedding is the same. Try a lower learning rate or a higher temperature.`,
+        });
       }
-      await ctx.afterEpoch?.(epoch + 1, globalStep);
-      if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
+      // let IPC messages and signals (a stop request) in between steps
+      await new Promise(setImmediate);
+      if (ctx.shouldStop() && s < perEpoch - 1) {
+        await save('last', { epoch, stepInEpoch: s + 1, globalStep, rngState: rng.state }, lastLoss);
+        return { kind: 'stopped' };
+      }
     }
-    return { kind: 'completed' };
-  } finally {
-    await stepper.close();
+    const seconds = (performance.now() - epochStart) / 1000;
+    const meanLoss = lossSum / Math.max(1, steps);
+    recorder.emit({ type: 'epoch', epoch, loss: meanLoss, lr: cosineWithWarmup(globalStep - 1, total, warmup, config.lr), imagesPerSec: (steps * batch) / seconds, seconds });
+    const done = { epoch: epoch + 1, stepInEpoch: 0, globalStep, rngState: rng.state };
+    await save('last', done, meanLoss);
+    if (meanLoss < bestLoss) {
+      bestLoss = meanLoss;
+      await save('best', done, meanLoss);
+    }
+    if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0 && epoch + 1 < config.epochs) {
+      await save(`epoch-${epoch + 1}`, done, meanLoss);
+    }
+    await ctx.afterEpoch?.(epoch + 1, globalStep);
+    if (ctx.shouldStop() && epoch + 1 < config.epochs) return { kind: 'stopped' };
   }
-}
-
-/** Where a step's batch goes and how it runs: in this thread, or over a pool of worker threads. */
-interface Stepper {
-  /** The batch's views*B images (NHWC, view-major) and B labels, written before each step. */
-  readonly input: Float32Array;
-  readonly labels: Int32Array;
-  step(lr: number, globalStep: number): Promise<StepStats>;
-  /** Brings the model's variables up to the last step (the pool trains replicas). */
-  sync(): void;
-  /** The global step sync() would bring the model to (-1: none whole, after a failure cut it). */
-  snapshotStep(): number;
-  close(): Promise<void>;
-}
-
-async function startStepper(ctx: PretrainContext, batch: number, threads: number): Promise<Stepper> {
-  const { config, dataset, model } = ctx;
-  const { height, width, channels } = dataset;
-  const rows = batch * config.views;
-  if (threads <= 1) {
-    const input = new Float32Array(rows * height * width * channels);
-    const labels = new Int32Array(batch);
-    return {
-      input,
-      labels,
-      step: async (lr) => {
-        const x = tf.tensor4d(input, [rows, height, width, channels]);
-        const result = trainStep(model, config, x, labels, lr);
-        const [loss, posSim, negSim] = await readScalars(result.loss, result.posSim, result.negSim);
-        tf.dispose([x, result.loss, result.posSim, result.negSim]);
-        return { loss, posSim, negSim };
-      },
-      sync: () => undefined,
-      snapshotStep: () => -1,
-      close: async () => undefined,
-    };
-  }
-  const variables = [...modelVariables(model).values()];
-  const pool = await TrainingPool.start({
-    threads,
-    config,
-    shape: { height, width, channels, classes: dataset.classes },
-    batch,
-    variables,
-    globalStep: ctx.position.globalStep,
-  });
-  return {
-    input: pool.input,
-    labels: pool.labels,
-    step: (lr, globalStep) => pool.step(lr, globalStep),
-    sync: () => pool.readSnapshot(variables),
-    snapshotStep: () => pool.snapshotStep(),
-    close: () => pool.close(),
-  };
+  return { kind: 'completed' };
 }
 
 /**
@@ -296,12 +237,12 @@ async function startStepper(ctx: PretrainContext, batch: number, threads: number
  */
 async function saveAfterFailure(
   failure: WorkerFailure,
-  stepper: Stepper,
+  runner: ModelRunner,
   around: [TrainingPosition, TrainingPosition],
   save: (name: string, position: TrainingPosition) => Promise<void>,
 ): Promise<Error> {
-  await stepper.close();
-  const position = around.find((p) => p.globalStep === stepper.snapshotStep());
+  await runner.close();
+  const position = around.find((p) => p.globalStep === runner.snapshotStep());
   if (!position) return new Error(`${failure.message}; resume from the last checkpoint saved before it`);
   await save('last', position);
   return new Error(`${failure.message}; checkpoint "last" holds step ${position.globalStep}: resume the run from it`);

@@ -12,7 +12,7 @@ import { readScalars } from './backend/readScalars';
 import type { Dataset, Split } from './data/dataset';
 import { crossEntropy } from './losses';
 import { top1Accuracy } from './metrics';
-import { createLinear, Encoder } from './models';
+import { createLinear, type Encode } from './models';
 import { Sgd } from './optim';
 import { Rng } from './rng';
 import { cosineWithWarmup } from './schedule';
@@ -20,17 +20,17 @@ import { cosineWithWarmup } from './schedule';
 const FEATURE_BATCH = 256;
 
 /** Encoder features of a whole split, [count, dim], read back in batches. */
-export async function extractFeatures(encoder: Encoder, dataset: Dataset, split: Split): Promise<Float32Array> {
+export async function extractFeatures(encode: Encode, dim: number, dataset: Dataset, split: Split): Promise<Float32Array> {
   const dims = { height: dataset.height, width: dataset.width, channels: dataset.channels };
   const norm = { mean: dataset.mean, std: dataset.std };
-  const out = new Float32Array(split.count * encoder.dim);
+  const out = new Float32Array(split.count * dim);
   const indices = new Int32Array(FEATURE_BATCH);
   for (let start = 0; start < split.count; start += FEATURE_BATCH) {
     const n = Math.min(FEATURE_BATCH, split.count - start);
     for (let i = 0; i < n; i++) indices[i] = start + i;
     const pixels = normalizeImages(split, dims, indices.subarray(0, n), norm);
-    const features = tf.tidy(() => encoder.forward(tf.tensor4d(pixels, [n, dims.height, dims.width, dims.channels]), false));
-    out.set(await features.data(), start * encoder.dim);
+    const features = await encode(pixels, n, false);
+    out.set(await features.data(), start * dim);
     features.dispose();
   }
   return out;
@@ -75,13 +75,13 @@ export function probeBatchSize(configured: number, trainCount: number): number {
 }
 
 /**
- * Trains the linear probe on frozen features (see the file comment) and
- * reports each epoch through onProgress. Accuracies are fractions in [0, 1].
+ * Trains the linear probe on frozen features (see the file comment) of the
+ * encoder `encode` runs, `dim` per image, and reports each epoch through
+ * onProgress. Accuracies are fractions in [0, 1].
  */
-export async function linearProbe(encoder: Encoder, dataset: Dataset, cfg: ProbeConfig, seed: number, onProgress: (p: ProbeProgress) => void): Promise<ProbeOutcome> {
-  const dim = encoder.dim;
-  const trainFeatures = await extractFeatures(encoder, dataset, dataset.train);
-  const testFeatures = await extractFeatures(encoder, dataset, dataset.test);
+export async function linearProbe(encode: Encode, dim: number, dataset: Dataset, cfg: ProbeConfig, seed: number, onProgress: (p: ProbeProgress) => void): Promise<ProbeOutcome> {
+  const trainFeatures = await extractFeatures(encode, dim, dataset, dataset.train);
+  const testFeatures = await extractFeatures(encode, dim, dataset, dataset.test);
   const { mean, std } = featureStats(trainFeatures, dim);
   const standardise = (f: Float32Array, n: number) => tf.tidy(() => tf.div(tf.sub(tf.tensor2d(f, [n, dim]), tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor2D);
   const xTrain = standardise(trainFeatures, dataset.train.count);

@@ -15,6 +15,7 @@ import { loadDataset } from './data/loadDataset';
 import { representationMonitor } from './diagnostics/monitor';
 import { describeFailure, divergedHint } from './failures';
 import { buildModel, disposeModel, Model, modelVariables, pretrain, stepsPerEpoch } from './pretrain';
+import { startModelRunner, type ModelRunner } from './modelRunner';
 import { linearProbe, probeBatchSize } from './probe';
 import { isFinalCheckpoint } from '../protocol/probes';
 import { EventBody, RunRecorder } from './io/recorder';
@@ -221,6 +222,7 @@ function fail(recorder: RunRecorder, e: unknown): RunStatus {
 
 async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOptions, plan: Plan, prepared: Prepared): Promise<RunStatus> {
   const { backend, dataset, model, position, loadNotes } = prepared;
+  let runner: ModelRunner | undefined;
   try {
     recorder.emit({
       type: 'started',
@@ -234,10 +236,12 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
       stepsPerEpoch: stepsPerEpoch(dataset.train.count, config.batchSize),
     });
     loadNotes.forEach((note) => recorder.emit(note));
+    runner = await startModelRunner(config, dataset, model, position.globalStep, backend.name === 'wasm' ? backend.threads : 1);
+    const encode = runner.encode;
     if (plan.pretrain) {
       const best = listCheckpoints(recorder.runDir).find((c) => c.name === 'best')?.metric;
       const monitor = representationMonitor(config, dataset, (ev) => recorder.emit(ev));
-      const measure = monitor && ((epochsDone: number, globalStep: number) => monitor(model!, epochsDone, globalStep));
+      const measure = monitor && ((epochsDone: number, globalStep: number) => monitor({ encode, head: model.head }, epochsDone, globalStep));
       if (measure && position.globalStep === 0) await measure(0, 0);
       const outcome = await pretrain({
         config,
@@ -248,7 +252,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         bestLoss: best ?? Infinity,
         shouldStop: opts.shouldStop,
         afterEpoch: measure,
-        threads: backend.name === 'wasm' ? backend.threads : 1,
+        runner,
       });
       if (outcome.kind === 'diverged') {
         recorder.emit({
@@ -274,7 +278,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         message: `probe batch size ${batchSize}: probe.batchSize ${config.probe.batchSize} is capped at a tenth of the ${dataset.train.count} training images, so each probe epoch has at least 10 steps`,
       });
     }
-    const result = await linearProbe(model.encoder, dataset, config.probe, config.seed, (p) =>
+    const result = await linearProbe(encode, model.encoder.dim, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),
     );
     recorder.emit({
@@ -295,6 +299,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
     recorder.emit({ type: 'failed', ...describeFailure(e, listCheckpoints(recorder.runDir).length > 0) });
     return recorder.status;
   } finally {
+    await runner?.close();
     disposeModel(model);
     recorder.close();
     await releaseBackend();

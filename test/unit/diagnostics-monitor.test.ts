@@ -8,7 +8,7 @@ import { resolveConfig } from '../../src/protocol/config';
 import { initBackend } from '../../src/trainer/backend/init';
 import type { Dataset } from '../../src/trainer/data/dataset';
 import { representationMonitor } from '../../src/trainer/diagnostics/monitor';
-import type { Dense, Encoder } from '../../src/trainer/models';
+import type { Dense } from '../../src/trainer/models';
 import type { EventBody } from '../../src/trainer/io/recorder';
 import * as tf from '../../src/trainer/backend/tf';
 
@@ -21,8 +21,11 @@ const dataset: Dataset = { name: 't', classes: ['a', 'b', 'c', 'd'], height: SID
 const config = resolveConfig({ method: 'ce', monitor: { samples: 20, bank: 30, minRank: 2 } });
 const head = {} as Dense;
 
-/** An encoder whose features are a fixed function of each image's label-free pixels. */
-const encoder = (forward: (x: tf.Tensor4D) => tf.Tensor2D): Encoder => ({ dim: 4, forward }) as unknown as Encoder;
+/** A model whose features are a fixed function of each image's label-free pixels (cross-entropy: the monitor never asks for the head's output). */
+const encoder = (forward: (x: tf.Tensor4D) => tf.Tensor2D) => ({
+  encode: async (pixels: Float32Array, count: number) => tf.tidy(() => forward(tf.tensor4d(pixels, [count, SIDE, SIDE, 1]))),
+  head,
+});
 const collapsed = encoder((x) => tf.tile(tf.tensor2d([[1, 2, 3, 4]]), [x.shape[0], 1]));
 // the first four pixels of each image: spread over four dimensions
 const spread = encoder((x) => tf.reshape(tf.slice(tf.reshape(x, [x.shape[0], SIDE * SIDE]), [0, 0], [-1, 4]), [x.shape[0], 4]) as tf.Tensor2D);
@@ -35,9 +38,9 @@ describe('representation monitor', () => {
   it('a collapsed encoder: uniformity 0, effective rank 1, one warning with its step once training has started', async () => {
     const events: EventBody[] = [];
     const monitor = representationMonitor(config, dataset, (e) => events.push(e))!;
-    await monitor({ encoder: collapsed, head }, 0, 0);
-    await monitor({ encoder: collapsed, head }, 1, 5);
-    await monitor({ encoder: collapsed, head }, 2, 10);
+    await monitor(collapsed, 0, 0);
+    await monitor(collapsed, 1, 5);
+    await monitor(collapsed, 2, 10);
     const diags = events.filter((e) => e.type === 'diagnostics');
     assert.equal(diags.length, 3);
     for (const d of diags) {
@@ -54,8 +57,8 @@ describe('representation monitor', () => {
   it('a spread encoder: no warning; the same subset every call', async () => {
     const events: EventBody[] = [];
     const monitor = representationMonitor(config, dataset, (e) => events.push(e))!;
-    await monitor({ encoder: spread, head }, 1, 5);
-    await monitor({ encoder: spread, head }, 2, 10);
+    await monitor(spread, 1, 5);
+    await monitor(spread, 2, 10);
     assert.deepEqual(
       events.map((e) => e.type),
       ['diagnostics', 'diagnostics'],
@@ -70,7 +73,7 @@ describe('representation monitor', () => {
     const broken = encoder(() => {
       throw new Error('out of memory');
     });
-    await representationMonitor(config, dataset, (e) => events.push(e))!({ encoder: broken, head }, 1, 7);
+    await representationMonitor(config, dataset, (e) => events.push(e))!(broken, 1, 7);
     assert.equal(events.length, 1);
     assert.ok(events[0].type === 'warning' && events[0].code === 'diagnostics-failed' && events[0].step === 7);
     assert.match(events[0].type === 'warning' ? events[0].message : '', /out of memory/);

@@ -6,6 +6,7 @@ import { resolveConfig, type RunConfig } from '../../src/protocol/config';
 import { initBackend } from '../../src/trainer/backend/init';
 import { Collective, CHUNK, createCollectiveBuffers } from '../../src/trainer/parallel/collective';
 import { TrainingPool, WorkerFailure } from '../../src/trainer/parallel/pool';
+import { encodeHere } from '../../src/trainer/models';
 import { buildModel, disposeModel, modelVariables, trainStep } from '../../src/trainer/pretrain';
 import { values } from '../fixtures/values';
 
@@ -84,6 +85,38 @@ describe('data-parallel training', () => {
       }
     });
   }
+
+  it('encode shares the frozen forward pass among the workers: the rows of the single-thread pass', async () => {
+    const config = resolveConfig({ batchSize: 8, threads: 3 });
+    const model = buildModel(config, shape);
+    const variables = [...modelVariables(model).values()];
+    const pool = await TrainingPool.start({ threads: 3, config, shape, batch: 8, variables, globalStep: 0 });
+    try {
+      // a step moves the weights and batch norm's running statistics away from their initial values
+      const { x, labels } = batchOf(config, 0);
+      pool.input.set(x);
+      pool.labels.set(labels);
+      await pool.step(0.05, 0);
+      pool.readSnapshot(variables);
+      const here = encodeHere(model, shape);
+      // 7 rows: shares of 2, 2 and 3; 1 row: two workers with nothing to do
+      for (const count of [7, 1]) {
+        for (const projection of [false, true]) {
+          const pixels = values(count * 144, 200 + count);
+          const width = projection ? model.head.dim : model.encoder.dim;
+          const rows = await pool.encode(pixels, count, projection, width);
+          const expected = await here(pixels, count, projection);
+          assert.deepEqual(expected.shape, [count, width]);
+          const err = worstRelative(rows, expected.dataSync() as Float32Array);
+          expected.dispose();
+          assert.ok(err < 1e-6, `${count} rows, projection ${projection}: relative error ${err}`);
+        }
+      }
+    } finally {
+      await pool.close();
+      disposeModel(model);
+    }
+  });
 
   it('a worker that dies fails the step with its name, and the others do not hang', async () => {
     const config = resolveConfig({ batchSize: 8, threads: 2 });

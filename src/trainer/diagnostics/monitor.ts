@@ -10,7 +10,7 @@ import type { Diagnostics } from '../../protocol/messages';
 import { makeViews, normalizeImages } from '../augment';
 import { readScalars } from '../backend/readScalars';
 import type { Dataset, Split } from '../data/dataset';
-import type { Dense, Encoder } from '../models';
+import type { Dense, Encode } from '../models';
 import type { EventBody } from '../io/recorder';
 import { Rng } from '../rng';
 import { alignment, classAlignment, uniformity } from './alignUniform';
@@ -38,14 +38,20 @@ export function monitorSubsets(dataset: Dataset, samples: number, bank: number, 
   return { test: seededSubset(dataset.test.count, samples, seed ^ 0x6d6f6e69), bank: seededSubset(dataset.train.count, bank, seed ^ 0x62616e6b) };
 }
 
+/** The model measured: frozen forward passes (in this thread or on the worker pool) and, in this thread, its head. */
+export interface MeasuredModel {
+  encode: Encode;
+  head: Dense;
+}
+
 /** Encoder features [indices.length, dim] of the un-augmented images (batch norm in inference mode), left on the backend. */
-export async function encodeImages(encoder: Encoder, dataset: Dataset, split: Split, indices: Int32Array): Promise<tf.Tensor2D> {
+export async function encodeImages(encode: Encode, dataset: Dataset, split: Split, indices: Int32Array): Promise<tf.Tensor2D> {
   const dims = { height: dataset.height, width: dataset.width, channels: dataset.channels };
   const parts: tf.Tensor2D[] = [];
   for (let start = 0; start < indices.length; start += BATCH) {
     const batch = indices.subarray(start, start + BATCH);
     const pixels = normalizeImages(split, dims, batch, { mean: dataset.mean, std: dataset.std });
-    parts.push(tf.tidy(() => encoder.forward(tf.tensor4d(pixels, [batch.length, dims.height, dims.width, dims.channels]), false)));
+    parts.push(await encode(pixels, batch.length, false));
     // lets a stop request in between batches
     await new Promise(setImmediate);
   }
@@ -55,14 +61,13 @@ export async function encodeImages(encoder: Encoder, dataset: Dataset, split: Sp
 }
 
 /** The embedding the loss sees: the projection head's output for contrastive methods, the encoder's features for cross-entropy. */
-function embedder(model: { encoder: Encoder; head: Dense }, method: Method): (h: tf.Tensor2D) => tf.Tensor2D {
-  return method === 'ce' ? (h) => h.clone() : (h) => model.head.forward(h);
+function embedder(head: Dense, method: Method): (h: tf.Tensor2D) => tf.Tensor2D {
+  return method === 'ce' ? (h) => h.clone() : (h) => head.forward(h);
 }
 
 /** Embeddings of two augmented views of each image: [n, d] twice. The views are drawn from a fixed seed, so every epoch sees the same ones. */
-async function embedViews(model: { encoder: Encoder; head: Dense }, config: RunConfig, dataset: Dataset, indices: Int32Array): Promise<[tf.Tensor2D, tf.Tensor2D]> {
+async function embedViews(encode: Encode, config: RunConfig, dataset: Dataset, indices: Int32Array): Promise<[tf.Tensor2D, tf.Tensor2D]> {
   const dims = { height: dataset.height, width: dataset.width, channels: dataset.channels };
-  const embed = embedder(model, config.method);
   const rng = new Rng(config.seed ^ 0x76696577);
   const first: tf.Tensor2D[] = [];
   const second: tf.Tensor2D[] = [];
@@ -70,12 +75,10 @@ async function embedViews(model: { encoder: Encoder; head: Dense }, config: RunC
     const batch = indices.subarray(start, start + BATCH);
     const b = batch.length;
     const pixels = makeViews(dataset.test, dims, batch, 2, config.augment, { mean: dataset.mean, std: dataset.std }, rng);
-    const [u, v] = tf.tidy(() => {
-      const z = embed(model.encoder.forward(tf.tensor4d(pixels, [2 * b, dims.height, dims.width, dims.channels]), false));
-      return [z.slice([0, 0], [b, -1]), z.slice([b, 0], [b, -1])];
-    });
-    first.push(u);
-    second.push(v);
+    const z = await encode(pixels, 2 * b, config.method !== 'ce');
+    first.push(z.slice([0, 0], [b, -1]));
+    second.push(z.slice([b, 0], [b, -1]));
+    z.dispose();
     await new Promise(setImmediate);
   }
   const out: [tf.Tensor2D, tf.Tensor2D] = [tf.concat(first), tf.concat(second)];
@@ -88,7 +91,7 @@ async function embedViews(model: { encoder: Encoder; head: Dense }, config: RunC
  * 2 test images (uniformity is over pairs) and 1 bank image; throws otherwise.
  */
 export async function measureRepresentation(
-  model: { encoder: Encoder; head: Dense },
+  model: MeasuredModel,
   config: RunConfig,
   dataset: Dataset,
   subsets: MonitorSubsets,
@@ -103,10 +106,10 @@ export async function measureRepresentation(
     Int32Array.from(subsets.bank, (i) => dataset.train.labels[i]),
     'int32',
   );
-  const features = await encodeImages(model.encoder, dataset, dataset.test, subsets.test);
-  const bank = await encodeImages(model.encoder, dataset, dataset.train, subsets.bank);
-  const [u, v] = await embedViews(model, config, dataset, subsets.test);
-  const z = tf.tidy(() => embedder(model, config.method)(features));
+  const features = await encodeImages(model.encode, dataset, dataset.test, subsets.test);
+  const bank = await encodeImages(model.encode, dataset, dataset.train, subsets.bank);
+  const [u, v] = await embedViews(model.encode, config, dataset, subsets.test);
+  const z = tf.tidy(() => embedder(model.head, config.method)(features));
   const std = dimensionStd(z);
   const scalars = [weightedKnnTop1(bank, bankLabels, features, testLabels, classes), alignment(u, v), classAlignment(z, testLabels), uniformity(z), std.mean, std.collapsed];
   const similarity = classSimilarity(z, testLabels, classes);
@@ -142,7 +145,7 @@ export function representationMonitor(
   config: RunConfig,
   dataset: Dataset,
   emit: (ev: EventBody) => void,
-): ((model: { encoder: Encoder; head: Dense }, epoch: number, globalStep: number) => Promise<void>) | undefined {
+): ((model: MeasuredModel, epoch: number, globalStep: number) => Promise<void>) | undefined {
   const { samples, bank, minRank } = config.monitor;
   if (samples === 0 || Math.min(samples, dataset.test.count) < 2 || dataset.train.count < 1) return undefined;
   const subsets = monitorSubsets(dataset, samples, bank, config.seed);

@@ -7,14 +7,16 @@
  * replicas.ts), and the replicas apply the same summed-gradient update, so
  * the result is the single-thread step's up to float32 summation order.
  * Rank 0 keeps a snapshot of the model in shared memory after every step,
- * which is what checkpoints save, including after a replica dies.
+ * which is what checkpoints save, including after a replica dies. Between
+ * steps the replicas also share the frozen forward passes of the monitor and
+ * the linear probe (encode).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../../protocol/config';
 import { abortCollective, createCollectiveBuffers, SNAPSHOT_STEP, type CollectiveBuffers } from './collective';
-import { readState, stateSize, writeState, type FromWorker, type ReplicaSetup, type ToWorker } from './protocol';
+import { readState, shareOf, stateSize, writeState, type FromWorker, type ReplicaSetup, type ToWorker } from './protocol';
 import type * as tf from '../backend/tf';
 
 export interface PoolOptions {
@@ -59,6 +61,7 @@ export class TrainingPool {
   readonly labels: Int32Array;
   private readonly control: Int32Array;
   private failure?: WorkerFailure;
+  private readonly encodeBuffers: { input?: SharedArrayBuffer; output?: SharedArrayBuffer } = {};
   private pending?: { waiting: number; stats?: StepStats; resolve: (s: StepStats) => void; reject: (e: Error) => void };
 
   private constructor(
@@ -99,7 +102,7 @@ export class TrainingPool {
         input,
         labels,
         state,
-        rows: [Math.floor((rank * rows) / ranks), Math.floor(((rank + 1) * rows) / ranks)],
+        rows: shareOf(rows, rank, ranks),
       };
       return spawnWorker(setup);
     });
@@ -121,6 +124,28 @@ export class TrainingPool {
   step(lr: number, globalStep: number): Promise<StepStats> {
     const message: ToWorker = { type: 'step', lr, globalStep };
     return this.run(() => this.workers.forEach((w) => w.postMessage(message)));
+  }
+
+  /**
+   * The replicas' model frozen on `count` normalised images (`pixels`, NHWC
+   * float32), each replica encoding a contiguous share: encoder features, or
+   * with `projection` the head's output, as rows [count, width] (`width` is
+   * that output's size). Rejects with a WorkerFailure as a step does.
+   */
+  async encode(pixels: Float32Array, count: number, projection: boolean, width: number): Promise<Float32Array> {
+    const input = this.scratch('input', pixels.length);
+    const output = this.scratch('output', count * width);
+    new Float32Array(input).set(pixels);
+    const message: ToWorker = { type: 'encode', input, output, count, projection };
+    await this.run(() => this.workers.forEach((w) => w.postMessage(message)));
+    return new Float32Array(output, 0, count * width).slice();
+  }
+
+  /** Shared memory of at least `floats` float32 for encode's images or rows, kept for the next call. */
+  private scratch(name: 'input' | 'output', floats: number): SharedArrayBuffer {
+    const held = this.encodeBuffers[name];
+    if (held && held.byteLength >= 4 * floats) return held;
+    return (this.encodeBuffers[name] = new SharedArrayBuffer(4 * floats));
   }
 
   /** The global step the shared snapshot holds; -1 while rank 0 writes it, or when closing cut the write. */

@@ -24,15 +24,28 @@ export interface ReplicaSetup {
   state: SharedArrayBuffer;
 }
 
-/** A step on the batch now in shared memory; `globalStep` counts the steps before it. */
-export type ToWorker = { type: 'step'; lr: number; globalStep: number };
+export type ToWorker =
+  /** A step on the batch now in shared memory; `globalStep` counts the steps before it. */
+  | { type: 'step'; lr: number; globalStep: number }
+  /**
+   * The model frozen on `count` normalised images in `input` (NHWC float32),
+   * each replica on its share of the rows: encoder features, or with
+   * `projection` the head's output, written as rows into `output`.
+   */
+  | { type: 'encode'; input: SharedArrayBuffer; output: SharedArrayBuffer; count: number; projection: boolean };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'done'; loss: number; posSim: number; negSim: number }
+  | { type: 'encoded' }
   /** Gave up the step because another replica failed. */
   | { type: 'aborted' }
   | { type: 'error'; message: string };
+
+/** Replica `rank`'s contiguous share [from, to) of `rows` rows. */
+export function shareOf(rows: number, rank: number, ranks: number): [number, number] {
+  return [Math.floor((rank * rows) / ranks), Math.floor(((rank + 1) * rows) / ranks)];
+}
 
 /** Floats the snapshot of these variables takes. */
 export function stateSize(variables: tf.Variable[]): number {
