@@ -107,7 +107,12 @@ export const RunConfigSchema = Type.Object(
     monitor: MonitorSchema,
     seed: int(0, 4_294_967_295, 0, 'Seed for initialisation, data order and augmentation.'),
     backend: oneOf(BACKEND_CHOICES, 'auto', 'auto picks the fastest that loads: gpu (tfjs-node-gpu), webgpu on a real GPU, node, wasm, cpu.'),
-    threads: int(0, 256, 0, 'CPU cores the wasm backend trains on, one data-parallel worker thread each (0 = every core; 1 = the single-thread step).'),
+    threads: int(
+      0,
+      256,
+      0,
+      'CPU cores the wasm backend trains on, one data-parallel worker thread each (0 = every core the process may use, at most the CPUs of a Slurm task; 1 = the single-thread step).',
+    ),
     checkpointEvery: int(0, 10_000, 1, 'Save a numbered checkpoint every k epochs (0 = only last and best).'),
   },
   { additionalProperties: false, description: 'A SupCon Lab run: pretraining method, data, encoder and optimisation, then a linear probe.' },

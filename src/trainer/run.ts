@@ -30,6 +30,17 @@ export function defaultCacheDir(): string {
   return process.env.SUPCON_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'supcon-lab');
 }
 
+/**
+ * The cores a job may use: those of its CPU affinity, or fewer when Slurm
+ * gave the task fewer (SLURM_CPUS_PER_TASK, from sbatch --cpus-per-task),
+ * which the affinity does not show on a cluster that does not bind tasks.
+ */
+export function availableCores(env: NodeJS.ProcessEnv = process.env): number {
+  const cores = os.availableParallelism();
+  const slurm = Number(env.SLURM_CPUS_PER_TASK);
+  return Number.isInteger(slurm) && slurm > 0 ? Math.min(cores, slurm) : cores;
+}
+
 /** Starts a new run in a new folder under runsDir. */
 export async function trainRun(runsDir: string, config: RunConfig, opts: JobOptions): Promise<RunStatus> {
   const recorder = RunRecorder.create(runsDir, config, opts.onEvent);
@@ -184,7 +195,7 @@ interface Prepared {
 async function prepare(config: RunConfig, opts: JobOptions, plan: Plan): Promise<Prepared> {
   let model: Model | undefined;
   try {
-    const backend = await initBackend(config.backend, config.threads || os.availableParallelism());
+    const backend = await initBackend(config.backend, config.threads || availableCores());
     // `started` comes first; what loading the data says follows it
     const loadNotes: EventBody[] = [];
     const dataset = await loadDataset(config.dataset, {

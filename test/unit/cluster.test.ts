@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { clusterView, parseSlurmOptions, SchedulerJob } from '../../src/protocol/cluster';
 import { ConfigError } from '../../src/protocol/config';
 import type { RunStatus } from '../../src/protocol/runFolder';
 import { jobScript, sbatchOptions } from '../../src/cluster/jobScript';
 import { expandJobIds, parseSacct, parseSqueue } from '../../src/cluster/slurm';
+import { availableCores } from '../../src/trainer/run';
 import { tempDirs } from './tempDirs';
 
 const tmp = tempDirs('supcon-cluster-');
@@ -119,4 +121,12 @@ test('cluster state: the folder says how a run ended, the scheduler says waiting
   // forgotten by the scheduler: the folder alone
   assert.equal(clusterView(status('completed'), undefined, true).state, 'completed');
   assert.equal(clusterView(status('queued'), undefined, false).state, 'unknown');
+});
+
+test('threads 0 takes every core the process may use, but no more than the CPUs a Slurm task was given', () => {
+  const cores = os.availableParallelism();
+  assert.equal(availableCores({}), cores);
+  assert.equal(availableCores({ SLURM_CPUS_PER_TASK: '1' }), 1);
+  assert.equal(availableCores({ SLURM_CPUS_PER_TASK: String(cores + 8) }), cores, 'the affinity is the tighter limit');
+  assert.equal(availableCores({ SLURM_CPUS_PER_TASK: 'abc' }), cores);
 });
