@@ -70,19 +70,28 @@ Run config fields (train, preview; also settable in a --config JSON file):
 ${fields}`;
 }
 
+/** Whether a stop was asked for, and the exit code a stop by signal ends with. */
+interface StopRequests {
+  shouldStop: () => boolean;
+  /** 130 after Ctrl-C (SIGINT), 143 after SIGTERM, as shells expect of a program a signal stopped; undefined for no stop or the extension's own (IPC). */
+  signalExit: () => number | undefined;
+}
+
 /**
  * Stop requests: the extension's IPC message, Ctrl-C, or SIGTERM. A second
  * Ctrl-C or SIGTERM quits at once (the extension's second Stop): the run then
  * reads as interrupted and resumes from its last checkpoint.
  */
-function stopSignal(): () => boolean {
+function stopRequests(): StopRequests {
   let stop = false;
+  let signalExit: number | undefined;
   const request = (exitCode: number) => () => {
     if (stop) {
       process.stderr.write('supcon-lab: stopped before the step ended; resume continues from the last checkpoint (from step 0 when none was saved yet)\n');
       process.exit(exitCode);
     }
     stop = true;
+    signalExit = exitCode;
     process.stderr.write('\nstopping after this step (a checkpoint will be saved)...\n');
   };
   process.on('SIGINT', request(130));
@@ -95,7 +104,7 @@ function stopSignal(): () => boolean {
   // A parent that died leaves stdout and stderr leading nowhere (EPIPE): losing
   // the progress text must not end the run before a stop can save its checkpoint.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  return () => stop;
+  return { shouldStop: () => stop, signalExit: () => signalExit };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -129,13 +138,17 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'results') return resultsCommand(own);
   const onCluster = clusterCommand(command, own, () => loadConfig(own, overrides));
   if (onCluster !== undefined) return onCluster;
-  const shouldStop = stopSignal();
-  if (command === 'sweep') return sweepCommand(own, overrides, shouldStop);
-  return runJob(command, own, overrides, shouldStop);
+  const stop = stopRequests();
+  if (command === 'sweep') return sweepCommand(own, overrides, stop.shouldStop, stop.signalExit);
+  return runJob(command, own, overrides, stop);
 }
 
-/** `train`, `resume` or `probe` in this process; a stopped run ends by saying how to continue it. */
-async function runJob(command: string, own: Record<string, string>, overrides: Record<string, string>, shouldStop: () => boolean): Promise<number> {
+/**
+ * `train`, `resume` or `probe` in this process; a stopped run ends by saying
+ * how to continue it. Exits 1 for a failed run, 130 or 143 for one a signal
+ * stopped (its checkpoint saved), else 0.
+ */
+async function runJob(command: string, own: Record<string, string>, overrides: Record<string, string>, { shouldStop, signalExit }: StopRequests): Promise<number> {
   const print = progressPrinter(own.quiet !== undefined || !!process.send);
   let runId: string | undefined;
   const onEvent = (ev: TrainerEvent) => {
@@ -157,7 +170,8 @@ async function runJob(command: string, own: Record<string, string>, overrides: R
   }
   if (status.state === 'stopped' && runId && !process.send)
     process.stderr.write(`to continue: node ${path.relative(process.cwd(), process.argv[1]) || process.argv[1]} resume --run ${path.join(runsDir, runId)}\n`);
-  return status.state === 'failed' ? 1 : 0;
+  if (status.state === 'failed') return 1;
+  return status.state === 'stopped' ? (signalExit() ?? 0) : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -50,7 +50,12 @@ function printStatus(sweepDir: string): void {
 }
 
 /** `sweep --config FILE | --preset NAME | --status DIR`; returns the exit code. */
-export async function sweepCommand(own: Record<string, string>, overrides: Record<string, string>, shouldStop: () => boolean): Promise<number> {
+export async function sweepCommand(
+  own: Record<string, string>,
+  overrides: Record<string, string>,
+  shouldStop: () => boolean,
+  signalExit: () => number | undefined = () => undefined,
+): Promise<number> {
   if (own.status !== undefined) {
     printStatus(openSweepDir(own.status));
     return 0;
@@ -77,7 +82,9 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
   process.stdout.write(`${sweepDir}\n`);
   // a sweep that ran to its end with a point not completed (failed, or a trainer that could not continue) did not do its job
   const unfinished = state.points.filter((p) => p.state !== 'completed');
-  if (!unfinished.length || shouldStop()) return 0;
+  if (!unfinished.length) return 0;
+  // stopped by Ctrl-C or SIGTERM: 130 or 143, as shells expect
+  if (shouldStop()) return signalExit() ?? 0;
   process.stderr.write(
     `sweep ${sweep.id}: ${unfinished.length} run(s) did not complete: ${unfinished.map((p) => `${p.id} (${p.state})`).join(', ')}; their logs are in ${sweepFiles(sweepDir).logs}\n`,
   );
