@@ -19,19 +19,25 @@ import { parseArgs, UsageError } from './args';
 import { progressPrinter } from './progress';
 import { resultsCommand, sweepCommand } from './sweep';
 import { clusterCommand } from './cluster';
+import { cliCommand, command as commandLine, quoted, withFieldsHint } from './invocation';
 
-const USAGE = `Usage:
-  supcon-lab train   [--config FILE] [--runs-dir DIR] [--<field> value ...]
-  supcon-lab resume  --run DIR [--checkpoint last]
-  supcon-lab probe   --run DIR [--checkpoint last]
-  supcon-lab preview [--config FILE] [--<field> value ...] --out FILE.png [--count 8]
-  supcon-lab embed   --run DIR [--checkpoint last] [--method pca|umap] --out map.png|map.csv|map.json
-  supcon-lab sweep   --config FILE.sweep.json [--runs-dir DIR] [--parallel N]
-  supcon-lab sweep   --preset views [--with-ce] [--seeds 0,1,2] [--runs-dir DIR] [--parallel N] [--<field> value ...]
-  supcon-lab sweep   --status SWEEP_DIR
-  supcon-lab results SWEEP_DIR [--csv FILE]
-  supcon-lab jobs    [--runs-dir DIR] [--json]
-  supcon-lab cancel  --run DIR
+/** The usage text, with the commands as this program was invoked (`node dist/cli.js` in a checkout). */
+const usage = (cli: string) => `Usage:
+${[
+  'train   [--config FILE] [--runs-dir DIR] [--<field> value ...]',
+  'resume  --run DIR [--checkpoint last]',
+  'probe   --run DIR [--checkpoint last]',
+  'preview [--config FILE] [--<field> value ...] --out FILE.png [--count 8]',
+  'embed   --run DIR [--checkpoint last] [--method pca|umap] --out map.png|map.csv|map.json',
+  'sweep   --config FILE.sweep.json [--runs-dir DIR] [--parallel N]',
+  'sweep   --preset views [--with-ce] [--seeds 0,1,2] [--runs-dir DIR] [--parallel N] [--<field> value ...]',
+  'sweep   --status SWEEP_DIR',
+  'results SWEEP_DIR [--csv FILE]',
+  'jobs    [--runs-dir DIR] [--json]',
+  'cancel  --run DIR',
+]
+  .map((l) => `  ${cli} ${l}`)
+  .join('\n')}
 
 train, resume and sweep take --executor slurm to submit to a Slurm cluster instead
 of running here (options below); jobs lists cluster runs, cancel ends one's job.
@@ -47,8 +53,14 @@ function loadConfig(own: Record<string, string>, overrides: Record<string, strin
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(own.config, 'expected a JSON object');
     base = raw as Record<string, unknown>;
   }
+  let withOverrides: Record<string, unknown>;
   try {
-    return resolveConfig(applyOverrides(base, overrides));
+    withOverrides = applyOverrides(base, overrides);
+  } catch (e) {
+    throw withFieldsHint(e, overrides);
+  }
+  try {
+    return resolveConfig(withOverrides);
   } catch (e) {
     if (e instanceof ConfigError && own.config) throw new ConfigError(`${own.config}: ${e.field}`, e.message.slice(e.message.indexOf(': ') + 2));
     throw e;
@@ -59,7 +71,7 @@ function help(): string {
   const fields = describeFields()
     .map((r) => `  --${r.field.padEnd(24)} ${r.help}`)
     .join('\n');
-  return `${USAGE}
+  return `${usage(cliCommand())}
 
 Slurm options (with --executor slurm; the runs directory must be on a disk the nodes share):
 ${Object.values(SLURM_OPTIONS)
@@ -168,8 +180,7 @@ async function runJob(command: string, own: Record<string, string>, overrides: R
     const run = command === 'resume' ? resumeRun : probeRun;
     status = await run(runDir, own.checkpoint || 'last', { shouldStop, onEvent });
   }
-  if (status.state === 'stopped' && runId && !process.send)
-    process.stderr.write(`to continue: node ${path.relative(process.cwd(), process.argv[1]) || process.argv[1]} resume --run ${path.join(runsDir, runId)}\n`);
+  if (status.state === 'stopped' && runId && !process.send) process.stderr.write(`to continue: ${commandLine(`resume --run ${quoted(path.join(runsDir, runId))}`)}\n`);
   if (status.state === 'failed') return 1;
   return status.state === 'stopped' ? (signalExit() ?? 0) : 0;
 }

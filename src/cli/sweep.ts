@@ -15,6 +15,7 @@ import { resultsCsv, resultsTable, sweepResults } from '../sweep/results';
 import { loadSweepDir, openSweep, pointStatuses, runSweep } from '../sweep/runner';
 import { UsageError } from './args';
 import { slurmFromFlags, submitSweepCommand } from './cluster';
+import { withFieldsHint } from './invocation';
 
 const PRESETS = ['views'];
 
@@ -65,8 +66,14 @@ export async function sweepCommand(
     throw new UsageError(`--preset: expected one of ${PRESETS.join(', ')}, got ${JSON.stringify(own.preset)}`);
   const fields = Object.keys(overrides);
   if (own.config !== undefined && fields.length) throw new UsageError(`--${fields[0]}: config flags go with --preset; in a sweep file, set them in "base"`);
-  const sweep =
-    own.config !== undefined ? loadSweep(own.config) : loadSweep('preset views', viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined));
+  const preset = () => {
+    try {
+      return viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined);
+    } catch (e) {
+      throw withFieldsHint(e, overrides);
+    }
+  };
+  const sweep = own.config !== undefined ? loadSweep(own.config) : loadSweep('preset views', preset());
   const slurm = slurmFromFlags(own);
   const runsDir = path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR);
   const sweepDir = openSweep(runsDir, sweep);

@@ -84,7 +84,7 @@ const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...flags]
 const cases: CliCase[] = [
   { what: 'temperature below 0', args: () => train('--temperature', '-1'), code: 2, stderr: /^supcon-lab: temperature: expected a number >= 0.01 and <= 10, got -1$/m },
   { what: 'epochs as a word', args: () => train('--epochs', 'abc'), code: 2, stderr: /^supcon-lab: epochs: expected an integer >= 0 and <= 10000, got "abc"$/m },
-  { what: 'an unknown field', args: () => train('--colour', 'red'), code: 2, stderr: /^supcon-lab: colour: unknown field \(see `supcon-lab train --help`\)$/m },
+  { what: 'an unknown field', args: () => train('--colour', 'red'), code: 2, stderr: /^supcon-lab: colour: unknown field \(see `node dist\/cli.js train --help`\)$/m },
   { what: 'a run name with a path', args: () => train('--name', '../outside'), code: 2, stderr: /^supcon-lab: name: "..\/outside" may hold only letters, digits, _ \. and -$/m },
   { what: 'a run name of ".."', args: () => train('--name', '..'), code: 2, stderr: /^supcon-lab: name: "\.\." must not contain "\.\."/m },
   { what: 'infinite learning rate', args: () => train('--lr', 'Infinity'), code: 2, stderr: /^supcon-lab: lr: expected a number > 0 and <= 100, got Infinity$/m },
