@@ -3,7 +3,7 @@
  * terminal, plain lines otherwise (logs, CI), and the result at the end.
  */
 import type { TrainerEvent } from '../protocol/messages';
-import { foldRun, INITIAL_RUN, totalSteps } from '../protocol/runState';
+import { foldRun, INITIAL_RUN, secondsLeft, totalSteps } from '../protocol/runState';
 
 export function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
@@ -38,11 +38,10 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         if (!tty) return;
         const total = totalSteps(run) ?? 1;
         const done = ev.globalStep / total;
-        // seconds per step since the start, start-up included: the first step seen counts as one
-        const sinceStart = run.attemptStartedAt ?? ev.t;
-        const rate = (ev.t - sinceStart) / 1000 / Math.max(1, ev.globalStep - (run.paceFrom?.globalStep ?? ev.globalStep) + 1);
+        // at the pace of the steps after the first one seen: start-up (loading, compiling, the monitor's first pass) is not a step's time
+        const left = secondsLeft(run);
         out.write(
-          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${formatSeconds(rate * (total - ev.globalStep))}`,
+          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${left === undefined ? 'estimating...' : formatSeconds(left)}`,
         );
         break;
       }

@@ -50,9 +50,19 @@ test('the CLI prints plain lines off a terminal: start, skipped backends, epochs
   assert.doesNotMatch(printed(false, true), /epoch 1\/2/, 'quiet leaves out epochs');
 });
 
-test('on a terminal a progress bar counts steps with the time left at the pace since the start', () => {
+test('on a terminal a progress bar counts steps, the time left estimated from the pace after the first step', () => {
   const text = printed(true);
   const clear = '\r\x1b[K';
-  assert.ok(text.includes(`${clear}epoch 1/2 [####${'.'.repeat(20)}] 17% loss 1.5000 lr 5.00e-2 100 img/s eta 5s`), text);
+  assert.ok(text.includes(`${clear}epoch 1/2 [####${'.'.repeat(20)}] 17% loss 1.5000 lr 5.00e-2 100 img/s eta estimating...`), text);
   assert.ok(text.includes(`${clear}epoch 1/2 [########${'.'.repeat(16)}] 33% loss 1.5000 lr 5.00e-2 100 img/s eta 4s`), text);
+});
+
+test('a slow start (data, compiling, the first monitor pass) does not inflate the first time left', () => {
+  let text = '';
+  const out = { isTTY: true, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  const print = progressPrinter(false, out);
+  // 60 s before the first step, then 1 s a step: 4 steps left take 4 s, not 4 x 61 s
+  [events[0], step(1, 60_000), step(2, 61_000)].forEach(print);
+  const etas = [...text.matchAll(/eta (\S+)/g)].map((m) => m[1]);
+  assert.deepEqual(etas, ['estimating...', '4s']);
 });
