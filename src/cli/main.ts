@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
 import { isTrainerCommand, type TrainerEvent } from '../protocol/messages';
 import { SLURM_OPTIONS } from '../protocol/cluster';
-import { DEFAULT_RUNS_DIR, readJson } from '../protocol/runFolder';
+import { DEFAULT_RUNS_DIR, listCheckpoints, readJson } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
 import { releaseBackend } from '../trainer/backend/init';
 import { loadDataset } from '../trainer/data/loadDataset';
@@ -16,7 +16,7 @@ import { describeFailure } from '../trainer/failures';
 import { writePreviewPng } from '../trainer/preview';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
-import { progressPrinter } from './progress';
+import { JobContext, progressPrinter } from './progress';
 import { resultsCommand, sweepCommand } from './sweep';
 import { clusterCommand } from './cluster';
 import { cliCommand, command as commandLine, quoted, withFieldsHint } from './invocation';
@@ -161,7 +161,11 @@ async function main(argv: string[]): Promise<number> {
  * stopped (its checkpoint saved), else 0.
  */
 async function runJob(command: string, own: Record<string, string>, overrides: Record<string, string>, { shouldStop, signalExit }: StopRequests): Promise<number> {
-  const print = progressPrinter(own.quiet !== undefined || !!process.send);
+  const runFolder = own.run ? path.resolve(own.run) : undefined;
+  const print = progressPrinter(own.quiet !== undefined || !!process.send, process.stderr, {
+    command: command as JobContext['command'],
+    checkpoint: (name) => (runFolder ? listCheckpoints(runFolder).find((c) => c.name === name) : undefined),
+  });
   let runId: string | undefined;
   const onEvent = (ev: TrainerEvent) => {
     if (ev.type === 'started') runId = ev.runId;

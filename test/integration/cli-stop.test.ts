@@ -39,6 +39,8 @@ test('Ctrl-C stops after the step, exits 130, and the printed command continues 
 
   const resumed = spawnSync(process.execPath, [hint[1], 'resume', '--run', hint[2]], { encoding: 'utf8' });
   assert.equal(resumed.status, 0, resumed.stderr);
+  // its first line says what it continues
+  assert.match(resumed.stderr.split('\n')[0], new RegExp(`^resuming run ${path.basename(hint[2])} from checkpoint last, (in epoch 2, step [5-7]|after epoch 1, step 4) of 12$`));
   assert.match(resumed.stderr, /^run completed$/m);
   assert.equal(readStatus(hint[2]).state, 'completed');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { progressPrinter } from '../../src/cli/progress';
+import { progressPrinter, resumeLine } from '../../src/cli/progress';
 import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
 
@@ -65,4 +65,25 @@ test('a slow start (data, compiling, the first monitor pass) does not inflate th
   [events[0], step(1, 60_000), step(2, 61_000)].forEach(print);
   const etas = [...text.matchAll(/eta (\S+)/g)].map((m) => m[1]);
   assert.deepEqual(etas, ['estimating...', '4s']);
+});
+
+test('a resume starts by saying which run it resumes, from which checkpoint and where that stands', () => {
+  const [started] = events as [Extract<TrainerEvent, { type: 'started' }>];
+  const at = { last: { epoch: 1, stepInEpoch: 1, globalStep: 4 }, 'epoch-1': { epoch: 1, stepInEpoch: 0, globalStep: 3 } };
+  const job = (command: 'resume' | 'probe') => ({ command, checkpoint: (name: string) => at[name as keyof typeof at] });
+  const id = started.runId;
+  assert.equal(resumeLine({ ...started, resumedFrom: 'last' }, job('resume')), `resuming run ${id} from checkpoint last, in epoch 2, step 4 of 6`);
+  assert.equal(resumeLine({ ...started, resumedFrom: 'epoch-1' }, job('resume')), `resuming run ${id} from checkpoint epoch-1, after epoch 1, step 3 of 6`);
+  assert.equal(resumeLine(started, job('resume')), `resuming run ${id}: it saved no checkpoint, so it starts again from step 0`);
+  assert.equal(
+    resumeLine({ ...started, runId: 'new', resumedFrom: 'epoch-1', forkedFrom: { runId: id, checkpoint: 'epoch-1', globalStep: 3 } }, job('resume')),
+    `resuming run ${id} from checkpoint epoch-1, after epoch 1, step 3 of 6 as a new run, new; that run is kept as it was`,
+  );
+  assert.equal(resumeLine({ ...started, resumedFrom: 'epoch-1' }, job('probe')), `probing run ${id} at its checkpoint epoch-1, after epoch 1, step 3 of 6`);
+  assert.equal(resumeLine(started, { command: 'train' }), undefined);
+
+  let text = '';
+  const out = { isTTY: false, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  progressPrinter(true, out, job('resume'))({ ...started, resumedFrom: 'last' });
+  assert.equal(text.split('\n')[0], `resuming run ${id} from checkpoint last, in epoch 2, step 4 of 6`, 'the first line printed');
 });
