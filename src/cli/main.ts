@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { applyOverrides, ConfigError, describeFields, resolveConfig } from '../protocol/config';
 import { isTrainerCommand, type TrainerEvent } from '../protocol/messages';
 import { SLURM_OPTIONS } from '../protocol/cluster';
-import { DEFAULT_RUNS_DIR, listCheckpoints, readJson } from '../protocol/runFolder';
+import { DEFAULT_RUNS_DIR, listCheckpoints } from '../protocol/runFolder';
 import { PROJECTION_METHODS, type ProjectionMethod } from '../protocol/embeddingMap';
 import { releaseBackend } from '../trainer/backend/init';
 import { loadDataset } from '../trainer/data/loadDataset';
@@ -16,6 +16,7 @@ import { describeFailure } from '../trainer/failures';
 import { writePreviewPng } from '../trainer/preview';
 import { defaultCacheDir, probeRun, resumeRun, trainRun } from '../trainer/run';
 import { parseArgs, UsageError } from './args';
+import { readConfigFile } from './configFile';
 import { JobContext, progressPrinter } from './progress';
 import { resultsCommand, sweepCommand } from './sweep';
 import { clusterCommand } from './cluster';
@@ -49,7 +50,7 @@ its first checkpoint starts again from step 0 in its own folder).`;
 function loadConfig(own: Record<string, string>, overrides: Record<string, string>) {
   let base: Record<string, unknown> = {};
   if (own.config) {
-    const raw = readJson(own.config);
+    const raw = readConfigFile(own.config);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(own.config, 'expected a JSON object');
     base = raw as Record<string, unknown>;
   }

@@ -15,6 +15,7 @@ import { resultsCsv, resultsTable, sweepResults } from '../sweep/results';
 import { loadSweepDir, openSweep, pointStatuses, runSweep } from '../sweep/runner';
 import { UsageError } from './args';
 import { slurmFromFlags, submitSweepCommand } from './cluster';
+import { readConfigFile } from './configFile';
 import { withFieldsHint } from './invocation';
 
 const PRESETS = ['views'];
@@ -73,7 +74,7 @@ export async function sweepCommand(
       throw withFieldsHint(e, overrides);
     }
   };
-  const sweep = own.config !== undefined ? loadSweep(own.config) : loadSweep('preset views', preset());
+  const sweep = own.config !== undefined ? loadSweep(own.config, readConfigFile(own.config)) : loadSweep('preset views', preset());
   const slurm = slurmFromFlags(own);
   const runsDir = path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR);
   const sweepDir = openSweep(runsDir, sweep);

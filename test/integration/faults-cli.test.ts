@@ -91,10 +91,15 @@ const cases: CliCase[] = [
   {
     what: 'a config file that is missing',
     args: () => train('--config', path.join(root, 'missing.supcon.json')),
-    code: 1,
+    code: 2,
     stderr: /missing.supcon.json: cannot read \(ENOENT\)$/m,
   },
-  { what: 'a config file that is not JSON', args: () => train('--config', file('broken.supcon.json', '{"epochs": 2,')), code: 1, stderr: /broken.supcon.json: not valid JSON/ },
+  {
+    what: 'a config file that is not JSON',
+    args: () => train('--config', file('broken.supcon.json', '{"epochs": 2,')),
+    code: 2,
+    stderr: /broken.supcon.json:1:14: not valid JSON: property name expected$/m,
+  },
   { what: 'a config file holding a list', args: () => train('--config', file('list.supcon.json', '[1, 2]')), code: 2, stderr: /list.supcon.json: expected a JSON object$/m },
   {
     what: 'a config file with an unknown field',
