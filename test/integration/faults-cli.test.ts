@@ -178,7 +178,7 @@ const cases: CliCase[] = [
     code: 1,
     stderr: /backend "node" cannot be used/,
     failedRun:
-      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \| Install the backend named above, or run with backend "auto"\.$/,
+      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node, run in \/\S+ \| Install the backend named above, or run with backend "auto"\.$/,
   },
   {
     what: 'a dataset folder that is missing',
