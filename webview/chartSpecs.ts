@@ -50,6 +50,16 @@ export function logTickFilter(splits: readonly number[]): (number | null)[] {
   return kept.filter((v) => v !== null).length >= 2 ? kept : splits.map((v) => (v > 0 ? v : null));
 }
 
+/**
+ * A legend value: blank while the cursor is off the data (an idle chart, or
+ * one with no data yet, reads "step" rather than "step: —"), a dash where the
+ * cursor's point has no value for this line, else the value formatted.
+ */
+export function legendValue(v: number | null, idx: number | null, format: (v: number) => string): string {
+  if (v != null) return format(v);
+  return idx == null ? '' : '—';
+}
+
 /** A chart header: the latest raw value, and the smoothed one labelled as such. */
 export function latestText(raw: number | undefined, smoothed: number | undefined, format: (v: number) => string): string {
   const parts: string[] = [];

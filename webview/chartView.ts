@@ -7,7 +7,7 @@
 import uPlot from 'uplot';
 import { alignSeries, XY } from './downsample';
 import { Ema } from './ema';
-import { ChartSpec, compactTick, latestText, LineSpec, lineName, logTickFilter } from './chartSpecs';
+import { ChartSpec, compactTick, latestText, legendValue, LineSpec, lineName, logTickFilter } from './chartSpecs';
 import { isDiagnosticMetric } from './representation';
 import type { RunData } from './series';
 import { chartTheme, faded, runColor } from './theme';
@@ -159,7 +159,7 @@ export class ChartView {
       grid: { stroke: theme.grid, width: 1 },
       ticks: { stroke: theme.grid, width: 1 },
     };
-    const series: uPlot.Series[] = [{ label: this.spec.xLabel, value: (_u, v) => (v == null ? '—' : String(Math.round(v))) }];
+    const series: uPlot.Series[] = [{ label: this.spec.xLabel, value: (_u, v, _si, idx) => legendValue(v, idx, (x) => String(Math.round(x))) }];
     for (const l of lines) {
       const color = runColor(input.colorOf(l.run.id));
       series.push({
@@ -172,7 +172,7 @@ export class ChartView {
         dash: l.spec.dash,
         // Dots only while a line has too few points to read as one.
         points: { show: (_u, _si, i0, i1) => !l.faded && i1 - i0 < 12, size: 5 },
-        value: (_u, v) => (v == null ? '—' : this.spec.format(v)),
+        value: (_u, v, _si, idx) => legendValue(v, idx, this.spec.format),
       });
     }
     const log = this.useLog(input);

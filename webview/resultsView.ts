@@ -7,6 +7,7 @@
 import uPlot from 'uplot';
 import type { HostMessage } from '../src/protocol/dashboard';
 import type { SweepResultRow } from '../src/protocol/sweepResult';
+import { legendValue } from './chartSpecs';
 import { el } from './dom';
 import { chartTheme, runColor } from './theme';
 import { button } from './toolkit';
@@ -123,7 +124,7 @@ function chart(parent: HTMLElement, msg: Results, x: string): void {
           stroke: runColor(i),
           width: 2,
           points: { show: true, size: 6 },
-          value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${pct(v)}%`),
+          value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => legendValue(v, idx, (p) => `${pct(p)}%`),
         })),
         ...(floor?.mean !== undefined
           ? [
@@ -133,7 +134,7 @@ function chart(parent: HTMLElement, msg: Results, x: string): void {
                 dash: [6, 4],
                 width: 1,
                 points: { show: false },
-                value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${pct(v)}%`),
+                value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => legendValue(v, idx, (p) => `${pct(p)}%`),
               },
             ]
           : []),

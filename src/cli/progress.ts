@@ -3,7 +3,9 @@
  * terminal, plain lines otherwise (logs, CI), and the result at the end.
  */
 import type { TrainerEvent } from '../protocol/messages';
-import { foldRun, INITIAL_RUN, totalSteps } from '../protocol/runState';
+import { checkpointPosition } from '../protocol/progress';
+import type { CheckpointInfo } from '../protocol/runFolder';
+import { foldRun, INITIAL_RUN, secondsLeft, totalSteps } from '../protocol/runState';
 
 export function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
@@ -19,8 +21,34 @@ export function formatSeconds(s: number): string {
 /** A loss to 4 decimals; null is what JSON made of NaN. */
 const fixed = (loss: number | null) => (loss === null ? 'NaN' : loss.toFixed(4));
 
+/** What the command line knows of a job beyond its events: its command, and where a checkpoint of the run folder it was given stands. */
+export interface JobContext {
+  command: 'train' | 'resume' | 'probe';
+  checkpoint?: (name: string) => Pick<CheckpointInfo, 'epoch' | 'stepInEpoch' | 'globalStep'> | undefined;
+}
+
+/**
+ * The line a resume or probe starts with, saying what it continues or probes:
+ * "resuming run ID from checkpoint last, in epoch 2, step 6 of 12".
+ */
+export function resumeLine(ev: Extract<TrainerEvent, { type: 'started' }>, job: JobContext): string | undefined {
+  if (job.command === 'train') return undefined;
+  const name = ev.forkedFrom?.checkpoint ?? ev.resumedFrom;
+  const cp = name !== undefined ? job.checkpoint?.(name) : undefined;
+  const total = ev.config.epochs * ev.stepsPerEpoch;
+  const where = cp
+    ? `, ${checkpointPosition(cp)}${cp.stepInEpoch ? '' : `, step ${cp.globalStep}`} of ${total}`
+    : ev.forkedFrom
+      ? `, step ${ev.forkedFrom.globalStep} of ${total}`
+      : '';
+  if (job.command === 'probe') return `probing run ${ev.runId} at its checkpoint ${name ?? '?'}${where}`;
+  if (ev.forkedFrom) return `resuming run ${ev.forkedFrom.runId} from checkpoint ${name}${where} as a new run, ${ev.runId}; that run is kept as it was`;
+  if (name === undefined) return `resuming run ${ev.runId}: it saved no checkpoint, so it starts again from step 0`;
+  return `resuming run ${ev.runId} from checkpoint ${name}${where}`;
+}
+
 /** Returns an event listener; `quiet` prints only the start, warnings and the end. */
-export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = process.stderr): (ev: TrainerEvent) => void {
+export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = process.stderr, job: JobContext = { command: 'train' }): (ev: TrainerEvent) => void {
   const tty = out.isTTY && !quiet;
   let run = INITIAL_RUN;
   const line = (text: string) => out.write((tty ? '\r\x1b[K' : '') + text + '\n');
@@ -28,21 +56,21 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
     run = foldRun(run, ev);
     const epochs = run.config?.epochs ?? 1;
     switch (ev.type) {
-      case 'started':
+      case 'started': {
+        const resuming = resumeLine(ev, job);
+        if (resuming) line(resuming);
         line(`run ${ev.runId}: ${ev.config.method} on ${ev.config.dataset.kind} (${ev.trainSize} train / ${ev.testSize} test), ${ev.config.encoder}, backend ${ev.backend.label}`);
         for (const s of ev.backend.skipped) line(`  not ${s.backend}: ${s.reason}`);
-        if (ev.forkedFrom)
-          line(`  a new run forked from ${ev.forkedFrom.runId} at its checkpoint ${ev.forkedFrom.checkpoint} (step ${ev.forkedFrom.globalStep}); that run is kept as it was`);
         break;
+      }
       case 'step': {
         if (!tty) return;
         const total = totalSteps(run) ?? 1;
         const done = ev.globalStep / total;
-        // seconds per step since the start, start-up included: the first step seen counts as one
-        const sinceStart = run.attemptStartedAt ?? ev.t;
-        const rate = (ev.t - sinceStart) / 1000 / Math.max(1, ev.globalStep - (run.paceFrom?.globalStep ?? ev.globalStep) + 1);
+        // at the pace of the steps after the first one seen: start-up (loading, compiling, the monitor's first pass) is not a step's time
+        const left = secondsLeft(run);
         out.write(
-          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${formatSeconds(rate * (total - ev.globalStep))}`,
+          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${left === undefined ? 'estimating...' : formatSeconds(left)}`,
         );
         break;
       }

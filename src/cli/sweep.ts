@@ -15,6 +15,8 @@ import { resultsCsv, resultsTable, sweepResults } from '../sweep/results';
 import { loadSweepDir, openSweep, pointStatuses, runSweep } from '../sweep/runner';
 import { UsageError } from './args';
 import { slurmFromFlags, submitSweepCommand } from './cluster';
+import { readConfigFile } from './configFile';
+import { withFieldsHint } from './invocation';
 
 const PRESETS = ['views'];
 
@@ -50,7 +52,12 @@ function printStatus(sweepDir: string): void {
 }
 
 /** `sweep --config FILE | --preset NAME | --status DIR`; returns the exit code. */
-export async function sweepCommand(own: Record<string, string>, overrides: Record<string, string>, shouldStop: () => boolean): Promise<number> {
+export async function sweepCommand(
+  own: Record<string, string>,
+  overrides: Record<string, string>,
+  shouldStop: () => boolean,
+  signalExit: () => number | undefined = () => undefined,
+): Promise<number> {
   if (own.status !== undefined) {
     printStatus(openSweepDir(own.status));
     return 0;
@@ -60,8 +67,14 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
     throw new UsageError(`--preset: expected one of ${PRESETS.join(', ')}, got ${JSON.stringify(own.preset)}`);
   const fields = Object.keys(overrides);
   if (own.config !== undefined && fields.length) throw new UsageError(`--${fields[0]}: config flags go with --preset; in a sweep file, set them in "base"`);
-  const sweep =
-    own.config !== undefined ? loadSweep(own.config) : loadSweep('preset views', viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined));
+  const preset = () => {
+    try {
+      return viewsPreset(overrides, own['with-ce'] !== undefined, own.seeds ? seedList(own.seeds) : undefined);
+    } catch (e) {
+      throw withFieldsHint(e, overrides);
+    }
+  };
+  const sweep = own.config !== undefined ? loadSweep(own.config, readConfigFile(own.config)) : loadSweep('preset views', preset());
   const slurm = slurmFromFlags(own);
   const runsDir = path.resolve(own['runs-dir'] || DEFAULT_RUNS_DIR);
   const sweepDir = openSweep(runsDir, sweep);
@@ -77,7 +90,9 @@ export async function sweepCommand(own: Record<string, string>, overrides: Recor
   process.stdout.write(`${sweepDir}\n`);
   // a sweep that ran to its end with a point not completed (failed, or a trainer that could not continue) did not do its job
   const unfinished = state.points.filter((p) => p.state !== 'completed');
-  if (!unfinished.length || shouldStop()) return 0;
+  if (!unfinished.length) return 0;
+  // stopped by Ctrl-C or SIGTERM: 130 or 143, as shells expect
+  if (shouldStop()) return signalExit() ?? 0;
   process.stderr.write(
     `sweep ${sweep.id}: ${unfinished.length} run(s) did not complete: ${unfinished.map((p) => `${p.id} (${p.state})`).join(', ')}; their logs are in ${sweepFiles(sweepDir).logs}\n`,
   );

@@ -332,7 +332,7 @@ export function applyOverrides(base: Record<string, unknown>, overrides: Record<
       target = target[parts[i]] as Record<string, unknown>;
     }
     const schema = fieldSchema(field);
-    if (!schema) throw new ConfigError(field, 'unknown field (see `supcon-lab train --help`)');
+    if (!schema) throw new ConfigError(field, 'unknown field');
     target[parts[parts.length - 1]] = parseScalar(raw, schema, field);
   }
   return out;

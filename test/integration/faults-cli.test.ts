@@ -84,17 +84,22 @@ const train = (...flags: string[]) => ['train', '--runs-dir', runsDir, ...flags]
 const cases: CliCase[] = [
   { what: 'temperature below 0', args: () => train('--temperature', '-1'), code: 2, stderr: /^supcon-lab: temperature: expected a number >= 0.01 and <= 10, got -1$/m },
   { what: 'epochs as a word', args: () => train('--epochs', 'abc'), code: 2, stderr: /^supcon-lab: epochs: expected an integer >= 0 and <= 10000, got "abc"$/m },
-  { what: 'an unknown field', args: () => train('--colour', 'red'), code: 2, stderr: /^supcon-lab: colour: unknown field \(see `supcon-lab train --help`\)$/m },
+  { what: 'an unknown field', args: () => train('--colour', 'red'), code: 2, stderr: /^supcon-lab: colour: unknown field \(see `node dist\/cli.js train --help`\)$/m },
   { what: 'a run name with a path', args: () => train('--name', '../outside'), code: 2, stderr: /^supcon-lab: name: "..\/outside" may hold only letters, digits, _ \. and -$/m },
   { what: 'a run name of ".."', args: () => train('--name', '..'), code: 2, stderr: /^supcon-lab: name: "\.\." must not contain "\.\."/m },
   { what: 'infinite learning rate', args: () => train('--lr', 'Infinity'), code: 2, stderr: /^supcon-lab: lr: expected a number > 0 and <= 100, got Infinity$/m },
   {
     what: 'a config file that is missing',
     args: () => train('--config', path.join(root, 'missing.supcon.json')),
-    code: 1,
+    code: 2,
     stderr: /missing.supcon.json: cannot read \(ENOENT\)$/m,
   },
-  { what: 'a config file that is not JSON', args: () => train('--config', file('broken.supcon.json', '{"epochs": 2,')), code: 1, stderr: /broken.supcon.json: not valid JSON/ },
+  {
+    what: 'a config file that is not JSON',
+    args: () => train('--config', file('broken.supcon.json', '{"epochs": 2,')),
+    code: 2,
+    stderr: /broken.supcon.json:1:14: not valid JSON: property name expected$/m,
+  },
   { what: 'a config file holding a list', args: () => train('--config', file('list.supcon.json', '[1, 2]')), code: 2, stderr: /list.supcon.json: expected a JSON object$/m },
   {
     what: 'a config file with an unknown field',
@@ -173,7 +178,7 @@ const cases: CliCase[] = [
     code: 1,
     stderr: /backend "node" cannot be used/,
     failedRun:
-      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \| Install the backend named above, or run with backend "auto"\.$/,
+      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node, run in \/\S+ \| Install the backend named above, or run with backend "auto"\.$/,
   },
   {
     what: 'a dataset folder that is missing',

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import * as tf from '../../src/trainer/backend/tf';
+import * as path from 'node:path';
 import { initBackend, releaseBackend } from '../../src/trainer/backend/init';
+import { packageRoot } from '../../src/trainer/backend/install';
 import { readScalars } from '../../src/trainer/backend/readScalars';
 
 describe('initBackend', () => {
@@ -25,6 +27,11 @@ describe('initBackend', () => {
     assert.match(why.gpu, /tfjs-node-gpu is not installed: npm install @tensorflow\/tfjs-node-gpu \(needs CUDA 11\.2 \+ cuDNN 8\.1/);
     assert.match(why.webgpu, /no GPU device|software adapter|no WebGPU adapter|does not load/);
     assert.match(why.node, /tfjs-node is not installed: npm install @tensorflow\/tfjs-node/);
+    // where to run it: the folder of the trainer's package.json (here the checkout)
+    const root = path.resolve(__dirname, '../..');
+    assert.ok(why.gpu.endsWith(`, run in ${root}`), why.gpu);
+    assert.ok(why.node.endsWith(`, run in ${root}`), why.node);
+    assert.equal(packageRoot(), root);
   });
 
   it('the wasm backend it starts can train a conv layer (its kernels are registered)', async () => {

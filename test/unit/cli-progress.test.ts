@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { progressPrinter } from '../../src/cli/progress';
+import { progressPrinter, resumeLine } from '../../src/cli/progress';
 import { resolveConfig } from '../../src/protocol/config';
 import type { TrainerEvent } from '../../src/protocol/messages';
 
@@ -50,9 +50,40 @@ test('the CLI prints plain lines off a terminal: start, skipped backends, epochs
   assert.doesNotMatch(printed(false, true), /epoch 1\/2/, 'quiet leaves out epochs');
 });
 
-test('on a terminal a progress bar counts steps with the time left at the pace since the start', () => {
+test('on a terminal a progress bar counts steps, the time left estimated from the pace after the first step', () => {
   const text = printed(true);
   const clear = '\r\x1b[K';
-  assert.ok(text.includes(`${clear}epoch 1/2 [####${'.'.repeat(20)}] 17% loss 1.5000 lr 5.00e-2 100 img/s eta 5s`), text);
+  assert.ok(text.includes(`${clear}epoch 1/2 [####${'.'.repeat(20)}] 17% loss 1.5000 lr 5.00e-2 100 img/s eta estimating...`), text);
   assert.ok(text.includes(`${clear}epoch 1/2 [########${'.'.repeat(16)}] 33% loss 1.5000 lr 5.00e-2 100 img/s eta 4s`), text);
+});
+
+test('a slow start (data, compiling, the first monitor pass) does not inflate the first time left', () => {
+  let text = '';
+  const out = { isTTY: true, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  const print = progressPrinter(false, out);
+  // 60 s before the first step, then 1 s a step: 4 steps left take 4 s, not 4 x 61 s
+  [events[0], step(1, 60_000), step(2, 61_000)].forEach(print);
+  const etas = [...text.matchAll(/eta (\S+)/g)].map((m) => m[1]);
+  assert.deepEqual(etas, ['estimating...', '4s']);
+});
+
+test('a resume starts by saying which run it resumes, from which checkpoint and where that stands', () => {
+  const [started] = events as [Extract<TrainerEvent, { type: 'started' }>];
+  const at = { last: { epoch: 1, stepInEpoch: 1, globalStep: 4 }, 'epoch-1': { epoch: 1, stepInEpoch: 0, globalStep: 3 } };
+  const job = (command: 'resume' | 'probe') => ({ command, checkpoint: (name: string) => at[name as keyof typeof at] });
+  const id = started.runId;
+  assert.equal(resumeLine({ ...started, resumedFrom: 'last' }, job('resume')), `resuming run ${id} from checkpoint last, in epoch 2, step 4 of 6`);
+  assert.equal(resumeLine({ ...started, resumedFrom: 'epoch-1' }, job('resume')), `resuming run ${id} from checkpoint epoch-1, after epoch 1, step 3 of 6`);
+  assert.equal(resumeLine(started, job('resume')), `resuming run ${id}: it saved no checkpoint, so it starts again from step 0`);
+  assert.equal(
+    resumeLine({ ...started, runId: 'new', resumedFrom: 'epoch-1', forkedFrom: { runId: id, checkpoint: 'epoch-1', globalStep: 3 } }, job('resume')),
+    `resuming run ${id} from checkpoint epoch-1, after epoch 1, step 3 of 6 as a new run, new; that run is kept as it was`,
+  );
+  assert.equal(resumeLine({ ...started, resumedFrom: 'epoch-1' }, job('probe')), `probing run ${id} at its checkpoint epoch-1, after epoch 1, step 3 of 6`);
+  assert.equal(resumeLine(started, { command: 'train' }), undefined);
+
+  let text = '';
+  const out = { isTTY: false, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  progressPrinter(true, out, job('resume'))({ ...started, resumedFrom: 'last' });
+  assert.equal(text.split('\n')[0], `resuming run ${id} from checkpoint last, in epoch 2, step 4 of 6`, 'the first line printed');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHARTS, compactTick, exportNotes, latestText, lineName, logTickFilter } from '../../webview/chartSpecs';
+import { CHARTS, compactTick, exportNotes, latestText, legendValue, lineName, logTickFilter } from '../../webview/chartSpecs';
 
 test('axis ticks stay short', () => {
   assert.deepEqual([0, 4, 2.5, 0.05, 0.000123, 123456, 1234.5].map(compactTick), ['0', '4', '2.5', '0.05', '1.2e-4', '1.2e+5', '1230']);
@@ -33,4 +33,11 @@ test("an exported image names each chart's axes, which lines are dashed, and the
 
 test('a log axis with fewer than two 1-2-5 ticks labels every tick', () => {
   assert.deepEqual(logTickFilter([6, 7, 8, 9]), [6, 7, 8, 9]);
+});
+
+test('an idle legend, or one with no data yet, shows no value ("step", not "step: —"); a gap under the cursor shows a dash', () => {
+  const loss = CHARTS.find((c) => c.id === 'loss')!;
+  assert.equal(legendValue(null, null, String), '', 'cursor off the data');
+  assert.equal(legendValue(null, 4, loss.format), '—', 'no point of this line at the cursor');
+  assert.equal(legendValue(7.648, 4, loss.format), loss.format(7.648));
 });

@@ -24,3 +24,11 @@ test('the trainer looks in the CUDA folder only once something is installed ther
   fs.mkdirSync(path.join(prefix, 'node_modules'));
   assert.deepEqual(gpuModulePaths(prefix), [path.join(prefix, 'node_modules')]);
 });
+
+test("the reasons it lists leave out the trainer's own install command, whose folder an update replaces", () => {
+  const reason = '@tensorflow/tfjs-node-gpu is not installed: npm install @tensorflow/tfjs-node-gpu (needs CUDA 11.2 + cuDNN 8.1 on Linux), run in /ext/supcon-lab-0.1.0';
+  const text = gpuAdvice([{ backend: 'gpu', reason }], gpuPrefix('/storage'), '4.22.0').join('\n');
+  assert.match(text, /^ {2}- gpu: @tensorflow\/tfjs-node-gpu is not installed$/m);
+  assert.doesNotMatch(text, /\/ext\/supcon-lab-0\.1\.0/);
+  assert.match(text, /npm install --prefix/);
+});

@@ -41,7 +41,7 @@ const cases: BadInput[] = [
     what: 'a backend that is not installed',
     skip: skipIfInstalled('@tensorflow/tfjs-node'),
     error:
-      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node \(Install the backend named above, or run with backend "auto"\.\)$/,
+      /^backend "node" cannot be used: @tensorflow\/tfjs-node is not installed: npm install @tensorflow\/tfjs-node, run in \/\S+ \(Install the backend named above, or run with backend "auto"\.\)$/,
     input: () => () =>
       initBackend('node').catch((e) => {
         throw new Error(`${e.message} (${describeFailure(e).hint})`);

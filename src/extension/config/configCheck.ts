@@ -5,8 +5,9 @@
  * command alike. Positions come from jsonc-parser, the parser VS Code's own
  * JSON support uses: a tolerant parse tree with offsets, even of broken text.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { configProblems, resolveConfig, RunConfig } from '../../protocol/config';
+import { describeParseError, lineColumn, parseStrict } from '../../protocol/jsonText';
 
 /** Offsets into the text, end exclusive. */
 export interface TextRange {
@@ -38,22 +39,15 @@ export function locateField(root: Node | undefined, field: string): TextRange | 
   return undefined;
 }
 
-/** "ValueExpected" as "value expected". */
-const describeParseError = (e: ParseError) => printParseErrorCode(e.error).replace(/[A-Z]/g, (c, i: number) => (i ? ' ' : '') + c.toLowerCase());
-
-/** Line and column (from 1) of an offset, as the editor shows them. */
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
-}
-
 export function checkConfigText(text: string): ConfigCheck {
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const [bad] = errors;
+  const {
+    tree,
+    errors: [bad],
+  } = parseStrict(text);
   if (bad) {
     const range = { start: bad.offset, end: Math.min(text.length, bad.offset + Math.max(1, bad.length)) };
-    return failed([{ message: `Not valid JSON: ${describeParseError(bad)} (${lineColumn(text, bad.offset)})`, range }]);
+    const { line, column } = lineColumn(text, bad.offset);
+    return failed([{ message: `Not valid JSON: ${describeParseError(bad)} (line ${line}, column ${column})`, range }]);
   }
   // the value as the trainer reads it (JSON.parse keeps a "__proto__" key as a plain field)
   let value: unknown;

@@ -20,11 +20,19 @@ export function gpuModulePaths(prefix: string): string[] {
 /** The npm command that installs the CUDA backend matching the trainer's tfjs version. */
 export const cudaInstallCommand = (prefix: string, tfjsVersion: string): string => `npm install --prefix "${prefix}" --no-audit --no-fund @tensorflow/tfjs-node-gpu@${tfjsVersion}`;
 
+/**
+ * A skipped backend's reason without the trainer's own install command
+ * ("npm install X, run in <its package folder>"): for the extension's trainer
+ * that folder is replaced on every update, and the advice below names where
+ * to install instead.
+ */
+const whyOnly = (reason: string): string => reason.replace(/: (reinstall: )?npm install \S+.*, run in .*$/, '');
+
 /** What the output channel says when asked how to use a GPU: why none ran here, then commands that work. */
 export function gpuAdvice(skipped: BackendInfo['skipped'], prefix: string, tfjsVersion: string): string[] {
   return [
     'Why no GPU backend was used:',
-    ...skipped.map((s) => `  - ${s.backend}: ${s.reason}`),
+    ...skipped.map((s) => `  - ${s.backend}: ${whyOnly(s.reason)}`),
     'Using a GPU with SupCon Lab:',
     '  - WebGPU needs nothing installed: it ships with the extension and runs on a GPU driver with Vulkan (Linux), Metal (macOS) or D3D12 (Windows).',
     '  - CUDA (NVIDIA on Linux x64 or Windows x64): install CUDA 11.2 and cuDNN 8.1 (tfjs-node-gpu loads nothing newer), then run',

@@ -182,12 +182,19 @@ export class LiveRun extends EventEmitter<LiveRunEvents> {
     else if (x.code === 2) outcome = { state: 'failed', error: lastLine(x.stderrTail) || 'The trainer rejected its arguments.' };
     else if (x.signal && outcome?.state !== 'failed')
       outcome = { state: 'failed', error: `The trainer was ended by ${x.signal}.`, hint: 'The run reads as interrupted: resume it from its last checkpoint.' };
-    else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with code ${x.code}.`, hint: lastLine(x.stderrTail) };
+    // a trainer a signal stopped exits 128 + its number after saving (stopped), or at once on a second one (interrupted)
+    else if (x.code !== null && SIGNAL_EXITS[x.code] && outcome?.state !== 'failed') {
+      if (outcome?.state !== 'stopped')
+        outcome = { state: 'failed', error: `The trainer was ended by ${SIGNAL_EXITS[x.code]}.`, hint: 'The run reads as interrupted: resume it from its last checkpoint.' };
+    } else if (x.code !== 0 && outcome?.state !== 'failed') outcome = { state: 'failed', error: `The trainer exited with code ${x.code}.`, hint: lastLine(x.stderrTail) };
     outcome ??= { state: 'failed', error: 'The trainer exited without reporting how its run ended.', hint: lastLine(x.stderrTail) };
     this.exitOutcome = outcome;
     this.emit('exit', outcome);
   }
 }
+
+/** The exit codes of a trainer that a signal stopped (128 + the signal's number), as the CLI ends after Ctrl-C or SIGTERM. */
+const SIGNAL_EXITS: Record<number, NodeJS.Signals> = { 130: 'SIGINT', 143: 'SIGTERM' };
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.trim() ?? '';

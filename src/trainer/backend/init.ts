@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { BackendChoice } from '../../protocol/config';
 import type { BackendInfo } from '../../protocol/messages';
 import { selectOps } from '../ops';
+import { installHint } from './install';
 import { registerWebGpu, removeWebGpu } from './webgpu';
 
 type Concrete = Exclude<BackendChoice, 'auto'>;
@@ -23,7 +24,8 @@ const LADDER: readonly Concrete[] = ['gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 const NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const NODE_CPU = '@tensorflow/tfjs-node';
-const INSTALL_GPU = `npm install ${NODE_GPU} (needs CUDA 11.2 + cuDNN 8.1 on Linux)`;
+
+const INSTALL_GPU = () => installHint(NODE_GPU, 'needs CUDA 11.2 + cuDNN 8.1 on Linux');
 
 const starters: Record<Concrete, (forced: boolean, wasmThreads: number) => Promise<Started>> = {
   gpu: startNodeGpu,
@@ -62,7 +64,7 @@ export async function releaseBackend(): Promise<void> {
 }
 
 async function startNodeGpu(): Promise<Started> {
-  loadNative(NODE_GPU, INSTALL_GPU);
+  loadNative(NODE_GPU, INSTALL_GPU());
   await use('tensorflow');
   if (!(tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice) {
     throw new Error(
@@ -107,7 +109,7 @@ async function startWebGpu(forced: boolean): Promise<Started> {
 
 /** libtensorflow on the CPU; tfjs-node-gpu already loaded without CUDA serves too (both cannot load). */
 async function startNodeCpu(): Promise<Started> {
-  if (!nativePackage) loadNative(NODE_CPU, `npm install ${NODE_CPU}`);
+  if (!nativePackage) loadNative(NODE_CPU, installHint(NODE_CPU));
   await use('tensorflow');
   return {
     name: 'tensorflow',

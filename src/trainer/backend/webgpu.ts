@@ -12,6 +12,7 @@
  * the GPU profile bench uses it; training does not.
  */
 import * as tf from './tf';
+import { installHint } from './install';
 
 /** The parts of Dawn's WebGPU objects used here. */
 interface GpuAdapter {
@@ -92,7 +93,7 @@ function loadDawn(): Dawn {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, loaded only when WebGPU is tried
     return require('webgpu') as Dawn;
   } catch (e) {
-    throw new Error(`the 'webgpu' package (Dawn) does not load: ${(e as Error).message.split('\n')[0]}. Install it with: npm install webgpu`);
+    throw new Error(`the 'webgpu' package (Dawn) does not load: ${(e as Error).message.split('\n')[0]}. Install it with: ${installHint('webgpu')}`);
   }
 }
 
