@@ -51,7 +51,7 @@ const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const simd = simdKernels(wasm);
   const [kh, kw, ci, co] = filter.shape;
   const packed = wasm.makeOutput([kh * kw * Math.ceil(ci / 8) * co * 8], 'float32');
-  simd.packFilter(offset(wasm, filter), offset(wasm, packed), kh * kw, ci, co);
+  simd.packFilter(offset(wasm, filter), offset(wasm, packed), kh * kw, ci, co, 2);
   const out = wasm.makeOutput(a.inputShape, 'float32');
   simd.conv2dBackpropInput(offset(wasm, dy), offset(wasm, packed), offset(wasm, out), ...geometry('Conv2DBackpropInput', a.inputShape, filter.shape, a));
   wasm.disposeData(packed.dataId);
