@@ -26,6 +26,7 @@ export interface SimdKernels {
   conv2dBackpropFilter(x: number, dy: number, dw: number, ...geometry: SimdConvGeometry): void;
   packFilter(w: number, packed: number, taps: number, ci: number, co: number, blockedAxis: 2 | 3): void;
   conv2dBackpropInput(dy: number, packed: number, dx: number, ...geometry: SimdConvGeometry): void;
+  conv2d(x: number, packed: number, y: number, ...geometry: SimdConvGeometry): void;
 }
 
 /** Byte offset of a tensor in the backend's memory: what the kernels take for it. */
