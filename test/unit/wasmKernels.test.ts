@@ -93,6 +93,46 @@ describe('wasm training kernels', () => {
     });
   }
 
+  // The forward conv (ours from 4 input channels, stock below): batch 1 and more, channel counts that fill the
+  // 4 x 8 blocks and leave tails, a width under 4, 'same', 'valid' and numeric padding.
+  for (const [batch, h, w, cin, cout, k, stride, pad] of [
+    [1, 7, 7, 9, 19, 3, 1, 'same'],
+    [3, 6, 5, 33, 12, 3, 2, 'same'],
+    [2, 9, 8, 9, 33, 5, 1, 'same'],
+    [2, 9, 8, 33, 9, 5, 3, 'valid'],
+    [1, 8, 8, 33, 1, 1, 2, 'valid'],
+    [2, 5, 3, 9, 9, 3, 1, 1],
+    [2, 10, 2, 12, 16, 3, 2, 2],
+    [1, 9, 9, 8, 33, 1, 1, 0],
+    [2, 7, 6, 3, 19, 3, 1, 'same'],
+    [2, 7, 6, 1, 9, 3, 2, 'valid'],
+  ] as const) {
+    it(`conv2d forward: batch ${batch}, ${h}x${w}x${cin} -> ${cout}, ${k}x${k}, stride ${stride}, pad ${pad}`, async () => {
+      const err = await wasmVsCpu(() =>
+        tf.conv2d(tf.tensor4d(values(batch * h * w * cin, 25), [batch, h, w, cin]), tf.tensor4d(values(k * k * cin * cout, 26), [k, k, cin, cout]), stride, pad),
+      );
+      assert.ok(err < 1e-5, `relative error ${err}`);
+    });
+  }
+
+  it('conv2d forward with explicit uneven padding', async () => {
+    const pad: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ];
+    const err = await wasmVsCpu(() => tf.conv2d(tf.tensor4d(values(2 * 6 * 7 * 9, 29), [2, 6, 7, 9]), tf.tensor4d(values(3 * 3 * 9 * 12, 30), [3, 3, 9, 12]), [1, 2], pad));
+    assert.ok(err < 1e-5, `relative error ${err}`);
+  });
+
+  it('conv2d forward with a dilated filter (the stock kernel)', async () => {
+    const err = await wasmVsCpu(() =>
+      tf.conv2d(tf.tensor4d(values(2 * 9 * 9 * 8, 27), [2, 9, 9, 8]), tf.tensor4d(values(3 * 3 * 8 * 16, 28), [3, 3, 8, 16]), 1, 'same', 'NHWC', 2),
+    );
+    assert.ok(err < 1e-5, `relative error ${err}`);
+  });
+
   for (const [shape, perm] of [
     [
       [5, 3, 4, 18],

@@ -16,8 +16,8 @@ export function replaceKernel(name: string, backend: string, make: (stock: tf.Ke
   tf.registerKernel(config);
 }
 
-/** The forward geometry of the convolution whose gradient is asked for. */
-export function convInfo(xShape: number[], filterShape: number[], attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs): tf.backend_util.Conv2DInfo {
+/** The forward geometry of a convolution, or of the one whose gradient is asked for (undilated). */
+export function convInfo(xShape: number[], filterShape: number[], attrs: tf.Conv2DAttrs | tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],

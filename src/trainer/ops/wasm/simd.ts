@@ -24,8 +24,9 @@ export interface SimdKernels {
   columnMoments(a: number, b: number, rows: number, channels: number, scale: number, out: number, scratch: number): void;
   channelAffine(x: number, dy: number, y: number, rows: number, channels: number, params: number): void;
   conv2dBackpropFilter(x: number, dy: number, dw: number, ...geometry: SimdConvGeometry): void;
-  packFilter(w: number, packed: number, taps: number, ci: number, co: number): void;
+  packFilter(w: number, packed: number, taps: number, ci: number, co: number, blockedAxis: 2 | 3): void;
   conv2dBackpropInput(dy: number, packed: number, dx: number, ...geometry: SimdConvGeometry): void;
+  conv2d(x: number, packed: number, y: number, ...geometry: SimdConvGeometry): void;
 }
 
 /** Byte offset of a tensor in the backend's memory: what the kernels take for it. */
