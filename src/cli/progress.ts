@@ -1,6 +1,7 @@
 /**
  * What the command line prints while a run goes: a one-line progress bar on a
- * terminal, plain lines otherwise (logs, CI), and the result at the end.
+ * terminal, plain lines otherwise (logs, CI: a step's line at most every
+ * LOG_EVERY_MS), and the result at the end.
  */
 import type { TrainerEvent } from '../protocol/messages';
 import { checkpointPosition } from '../protocol/progress';
@@ -47,16 +48,21 @@ export function resumeLine(ev: Extract<TrainerEvent, { type: 'started' }>, job: 
   return `resuming run ${ev.runId} from checkpoint ${name}${where}`;
 }
 
+/** Off a terminal (a log file, a Slurm job's output) a step's progress line comes at most this often, so that a long epoch still shows its pace. */
+export const LOG_EVERY_MS = 30_000;
+
 /** Returns an event listener; `quiet` prints only the start, warnings and the end. */
 export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = process.stderr, job: JobContext = { command: 'train' }): (ev: TrainerEvent) => void {
   const tty = out.isTTY && !quiet;
   let run = INITIAL_RUN;
   const line = (text: string) => out.write((tty ? '\r\x1b[K' : '') + text + '\n');
+  let logged = -Infinity;
   return (ev) => {
     run = foldRun(run, ev);
     const epochs = run.config?.epochs ?? 1;
     switch (ev.type) {
       case 'started': {
+        logged = ev.t;
         const resuming = resumeLine(ev, job);
         if (resuming) line(resuming);
         line(`run ${ev.runId}: ${ev.config.method} on ${ev.config.dataset.kind} (${ev.trainSize} train / ${ev.testSize} test), ${ev.config.encoder}, backend ${ev.backend.label}`);
@@ -64,17 +70,21 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         break;
       }
       case 'step': {
-        if (!tty) return;
+        if (quiet || (!tty && ev.t - logged < LOG_EVERY_MS)) return;
         const total = totalSteps(run) ?? 1;
         const done = ev.globalStep / total;
         // at the pace of the steps after the first one seen: start-up (loading, compiling, the monitor's first pass) is not a step's time
         const left = secondsLeft(run);
-        out.write(
-          `\r\x1b[Kepoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${left === undefined ? 'estimating...' : formatSeconds(left)}`,
-        );
+        const text = `epoch ${ev.epoch + 1}/${epochs} [${bar(done)}] ${(done * 100).toFixed(0)}% loss ${fixed(ev.loss)} lr ${ev.lr.toExponential(2)} ${ev.imagesPerSec.toFixed(0)} img/s eta ${left === undefined ? 'estimating...' : formatSeconds(left)}`;
+        if (tty) out.write(`\r\x1b[K${text}`);
+        else {
+          logged = ev.t;
+          line(text);
+        }
         break;
       }
       case 'epoch':
+        logged = ev.t;
         if (!quiet) line(`epoch ${ev.epoch + 1}/${epochs}: loss ${fixed(ev.loss)}, ${ev.imagesPerSec.toFixed(0)} img/s, ${formatSeconds(ev.seconds)}`);
         break;
       case 'probeProgress':

@@ -87,3 +87,17 @@ test('a resume starts by saying which run it resumes, from which checkpoint and 
   progressPrinter(true, out, job('resume'))({ ...started, resumedFrom: 'last' });
   assert.equal(text.split('\n')[0], `resuming run ${id} from checkpoint last, in epoch 2, step 4 of 6`, 'the first line printed');
 });
+
+test('off a terminal a long epoch still shows its pace: a step line at most every 30 s of the run', () => {
+  let text = '';
+  const out = { isTTY: false, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  const print = progressPrinter(false, out);
+  [events[0], step(1, 10_000), step(2, 31_000), step(3, 45_000), step(4, 62_000)].forEach(print);
+  const lines = text.split('\n').filter((l) => l.startsWith('epoch'));
+  assert.deepEqual(
+    lines.map((l) => l.match(/\d+%/)?.[0]),
+    ['33%', '67%'],
+    text,
+  );
+  assert.ok(!text.includes('\r') && !text.includes('\x1b'), 'no terminal control characters in a log');
+});
