@@ -48,7 +48,7 @@ export function resumeLine(ev: Extract<TrainerEvent, { type: 'started' }>, job: 
   return `resuming run ${ev.runId} from checkpoint ${name}${where}`;
 }
 
-/** Off a terminal (a log file, a Slurm job's output) a step's progress line comes at most this often, so that a long epoch still shows its pace. */
+/** Off a terminal (a pipe or a log file) a step's progress line comes at most this often, so that a long epoch still shows its pace. */
 export const LOG_EVERY_MS = 30_000;
 
 /** Returns an event listener; `quiet` prints only the start, warnings and the end. */
