@@ -7,6 +7,7 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -215,6 +216,27 @@ for (const c of cases) {
     assert.match(`${status.error}${status.hint ? ` | ${status.hint}` : ''}`, c.failedRun);
   });
 }
+
+test('an installation without its SIMD kernels file: the wasm backend refuses to start, and the run fails naming the file', () => {
+  // a copy of the trainer's bundles without dist/supcon-kernels.wasm, inside the checkout so that its node_modules resolve
+  const dist = path.resolve(__dirname, '../../dist');
+  const copy = fs.mkdtempSync(path.resolve(__dirname, '../../node_modules/.cache/supcon-incomplete-'));
+  try {
+    for (const file of ['cli.js', 'trainReplica.js']) fs.copyFileSync(path.join(dist, file), path.join(copy, file));
+    const before = fingerprint(runsDir);
+    const r = spawnSync(process.execPath, [path.join(copy, 'cli.js'), ...train(...small, '--epochs', '1')], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /backend "wasm" cannot be used: supcon-kernels\.wasm not found \(looked in [^)]*\): the installation is incomplete; reinstall the extension/);
+    assert.doesNotMatch(r.stderr, /diagnostics|threads/, 'no advice that does not fit an incomplete installation');
+    const added = [...fingerprint(runsDir).keys()].filter((k) => !before.has(k) && !k.includes(path.sep));
+    assert.equal(added.length, 1);
+    const status = readStatus(path.join(runsDir, added[0]));
+    assert.equal(status.state, 'failed');
+    assert.match(status.error ?? '', /supcon-kernels\.wasm not found/);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
 
 test('one view and a batch with no two images of a class: a warning names the step, not a silent zero loss', async () => {
   const { code, events } = await runTrainer(train(...small, '--views', '1', '--batchSize', '2', '--dataset.trainLimit', '20', '--epochs', '1'));

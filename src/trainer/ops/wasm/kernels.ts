@@ -17,8 +17,10 @@ import { offset, simdKernels, type SimdConvGeometry } from './simd';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** Registers the kernels; safe to call again. */
+/** Registers the kernels; safe to call again. Throws, naming the file, when the SIMD kernels are missing. */
 export function registerWasmKernels(): void {
+  // loaded now, so that a missing file fails the backend's start rather than the run's first convolution
+  simdKernels(tf.backend() as BackendWasm);
   replaceKernel('Conv2D', 'wasm', (stock) => conv2d(stock!));
   replaceKernel('Conv2DBackpropFilter', 'wasm', () => conv2dBackpropFilter);
   replaceKernel('Conv2DBackpropInput', 'wasm', () => conv2dBackpropInput);
