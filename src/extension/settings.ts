@@ -15,9 +15,9 @@ export function runsDirectory(): string | undefined {
   return folder && folder.uri.scheme === 'file' ? path.join(folder.uri.fsPath, expanded) : undefined;
 }
 
-export function launchSettings(modulePaths: string[]): LaunchSettings {
+export function launchSettings(modulePaths: string[], installPrefix?: string): LaunchSettings {
   const s = section();
-  return { nodePath: s.get<string>('nodePath', '').trim(), trainerPath: s.get<string>('trainerPath', '').trim(), modulePaths };
+  return { nodePath: s.get<string>('nodePath', '').trim(), trainerPath: s.get<string>('trainerPath', '').trim(), modulePaths, installPrefix };
 }
 
 export function backendSetting(): string {

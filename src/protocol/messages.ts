@@ -8,6 +8,14 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Check } from '@sinclair/typebox/value';
 import type { RunConfig } from './config';
 
+/**
+ * The environment variable by which a launcher (the extension) tells its
+ * trainer where optional backend packages belong: a folder it adds to the
+ * trainer's NODE_PATH, outside its own folder, which every update replaces.
+ * The trainer's install hints then name `npm install --prefix <folder>`.
+ */
+export const INSTALL_PREFIX_ENV = 'SUPCON_INSTALL_PREFIX';
+
 /** `queued`: submitted to a cluster scheduler, its job not started yet (see cluster.ts). */
 export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 

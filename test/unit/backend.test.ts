@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import * as tf from '../../src/trainer/backend/tf';
 import * as path from 'node:path';
 import { initBackend, releaseBackend } from '../../src/trainer/backend/init';
-import { packageRoot } from '../../src/trainer/backend/install';
+import { installHint, packageRoot } from '../../src/trainer/backend/install';
 import { readScalars } from '../../src/trainer/backend/readScalars';
 
 describe('initBackend', () => {
@@ -32,6 +32,8 @@ describe('initBackend', () => {
     assert.ok(why.gpu.endsWith(`, run in ${root}`), why.gpu);
     assert.ok(why.node.endsWith(`, run in ${root}`), why.node);
     assert.equal(packageRoot(), root);
+    // launched by the extension: the folder it keeps backends in, which its trainer finds through NODE_PATH
+    assert.equal(installHint('@tensorflow/tfjs-node', '', { SUPCON_INSTALL_PREFIX: '/storage/gpu' }), 'npm install --prefix "/storage/gpu" @tensorflow/tfjs-node');
   });
 
   it('the wasm backend it starts can train a conv layer (its kernels are registered)', async () => {

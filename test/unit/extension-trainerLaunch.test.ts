@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import { backendOverride, cliFromSetting, trainerLaunch } from '../../src/extension/launch/trainerLaunch';
 
 test('the shipped trainer runs on the editor runtime as plain Node', () => {
-  const l = trainerLaunch({ nodePath: '', trainerPath: '', modulePaths: ['/gpu/node_modules'] }, '/ext', { PATH: '/bin', NODE_PATH: '/x' }, '/code/node');
+  const l = trainerLaunch({ nodePath: '', trainerPath: '', modulePaths: ['/gpu/node_modules'], installPrefix: '/gpu' }, '/ext', { PATH: '/bin', NODE_PATH: '/x' }, '/code/node');
   assert.equal(l.node, '/code/node');
   assert.equal(l.cli, path.join('/ext', 'dist', 'cli.js'));
   assert.equal(l.env.ELECTRON_RUN_AS_NODE, '1');
   assert.equal(l.env.NODE_PATH, ['/gpu/node_modules', '/x'].join(path.delimiter), 'the CUDA backend installed for the extension is found first');
+  assert.equal(l.env.SUPCON_INSTALL_PREFIX, '/gpu', "the trainer's install hints name that folder, not the extension's own");
 });
 
 test('settings name another Node and another trainer', () => {

@@ -21,12 +21,10 @@ export function gpuModulePaths(prefix: string): string[] {
 export const cudaInstallCommand = (prefix: string, tfjsVersion: string): string => `npm install --prefix "${prefix}" --no-audit --no-fund @tensorflow/tfjs-node-gpu@${tfjsVersion}`;
 
 /**
- * A skipped backend's reason without the trainer's own install command
- * ("npm install X, run in <its package folder>"): for the extension's trainer
- * that folder is replaced on every update, and the advice below names where
- * to install instead.
+ * A skipped backend's reason without the trainer's install command, which
+ * the CUDA command below replaces with its pinned version.
  */
-const whyOnly = (reason: string): string => reason.replace(/: (reinstall: )?npm install \S+.*, run in .*$/, '');
+const whyOnly = (reason: string): string => reason.replace(/: (reinstall: )?npm install .*$/, '');
 
 /** What the output channel says when asked how to use a GPU: why none ran here, then commands that work. */
 export function gpuAdvice(skipped: BackendInfo['skipped'], prefix: string, tfjsVersion: string): string[] {

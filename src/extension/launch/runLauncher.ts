@@ -83,7 +83,7 @@ export class RunLauncher {
   }
 
   launch(): TrainerLaunch {
-    return trainerLaunch(launchSettings(gpuModulePaths(this.gpuPrefix)), this.extensionPath);
+    return trainerLaunch(launchSettings(gpuModulePaths(this.gpuPrefix), this.gpuPrefix), this.extensionPath);
   }
 
   start(req: JobRequest): LiveRun | undefined {

@@ -5,6 +5,7 @@
  * editor's own runtime as plain Node.
  */
 import * as path from 'node:path';
+import { INSTALL_PREFIX_ENV } from '../../protocol/messages';
 import type { TrainerLaunch } from './trainerProcess';
 
 export interface LaunchSettings {
@@ -12,6 +13,8 @@ export interface LaunchSettings {
   trainerPath: string;
   /** Extra module folders for the trainer (NODE_PATH), e.g. where the optional CUDA backend was installed. */
   modulePaths: string[];
+  /** Where the trainer's install hints tell npm to put an optional backend (the folder behind modulePaths). */
+  installPrefix?: string;
 }
 
 /** The cli.js a trainerPath setting means: the file itself, or <folder>/dist/cli.js. */
@@ -24,6 +27,7 @@ export function trainerLaunch(s: LaunchSettings, extensionPath: string, base: No
   const env: NodeJS.ProcessEnv = { ...base };
   if (!s.nodePath) env.ELECTRON_RUN_AS_NODE = '1';
   if (s.modulePaths.length) env.NODE_PATH = [...s.modulePaths, ...(base.NODE_PATH ? [base.NODE_PATH] : [])].join(path.delimiter);
+  if (s.installPrefix) env[INSTALL_PREFIX_ENV] = s.installPrefix;
   return { node: s.nodePath || execPath, cli: cliFromSetting(s.trainerPath, extensionPath), env };
 }
 

@@ -1,6 +1,7 @@
 /** Where and how to install an optional backend package the trainer did not find. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { INSTALL_PREFIX_ENV } from '../../protocol/messages';
 
 /**
  * The folder of the running trainer's package.json (the source checkout, or
@@ -14,5 +15,13 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
-/** How to install an optional backend package, and where: "npm install X (needs ...), run in /path/to/supcon-lab". */
-export const installHint = (name: string, needs = '', root = packageRoot()): string => `npm install ${name}${needs ? ` (${needs})` : ''}, run in ${root}`;
+/**
+ * How to install an optional backend package, and where: "npm install X
+ * (needs ...), run in /path/to/supcon-lab", or with the launcher's folder
+ * (INSTALL_PREFIX_ENV) `npm install --prefix "<folder>" X (needs ...)`.
+ */
+export function installHint(name: string, needs = '', env: NodeJS.ProcessEnv = process.env, root = packageRoot()): string {
+  const prefix = env[INSTALL_PREFIX_ENV];
+  const why = needs ? ` (${needs})` : '';
+  return prefix ? `npm install --prefix "${prefix}" ${name}${why}` : `npm install ${name}${why}, run in ${root}`;
+}
