@@ -68,9 +68,15 @@ export function latestText(raw: number | undefined, smoothed: number | undefined
   return parts.join(' · ');
 }
 
-/** Legend and hover name of a line: a smoothed line says so, so it is never read as a raw value. */
-export function lineName(spec: ChartSpec, line: LineSpec, run: string, smoothed: boolean): string {
-  const name = spec.lines.length > 1 ? `${line.label} ${run}` : run;
+/**
+ * Legend and hover name of a line: a smoothed line says so, so it is never
+ * read as a raw value. `run` is the run's label when the chart shows several
+ * runs; with one, its card above the charts names it, and the line is named
+ * by what it plots.
+ */
+export function lineName(spec: ChartSpec, line: LineSpec, run: string | undefined, smoothed: boolean): string {
+  const what = spec.lines.length > 1 ? line.label : run === undefined ? spec.title.toLowerCase() : '';
+  const name = [what, run].filter(Boolean).join(' ');
   return smoothed ? `${name} (smoothed)` : name;
 }
 

@@ -160,10 +160,11 @@ export class ChartView {
       ticks: { stroke: theme.grid, width: 1 },
     };
     const series: uPlot.Series[] = [{ label: this.spec.xLabel, value: (_u, v, _si, idx) => legendValue(v, idx, (x) => String(Math.round(x))) }];
+    const severalRuns = new Set(lines.map((l) => l.run.id)).size > 1;
     for (const l of lines) {
       const color = runColor(input.colorOf(l.run.id));
       series.push({
-        label: lineName(this.spec, l.spec, input.labelOf(l.run.id), l.smoothed),
+        label: lineName(this.spec, l.spec, severalRuns ? input.labelOf(l.run.id) : undefined, l.smoothed),
         class: [l.faded ? 'raw' : '', l.spec.dash ? 'dashed' : ''].filter(Boolean).join(' ') || undefined,
         show: true,
         spanGaps: true,

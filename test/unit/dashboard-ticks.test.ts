@@ -17,6 +17,9 @@ test('chart headers show the raw latest value and label the smoothed one; smooth
   assert.equal(lineName(loss, loss.lines[0], 'run a', true), 'run a (smoothed)');
   const sim = CHARTS.find((c) => c.id === 'similarity')!;
   assert.equal(lineName(sim, sim.lines[1], 'run a', false), 'neg run a');
+  // one run: its card names it, the legend names what the line plots
+  assert.equal(lineName(loss, loss.lines[0], undefined, true), `${loss.title.toLowerCase()} (smoothed)`);
+  assert.equal(lineName(sim, sim.lines[0], undefined, true), 'pos (smoothed)');
 });
 
 test("an exported image names each chart's axes, which lines are dashed, and the smoothing", () => {
