@@ -4,7 +4,7 @@
  * LOG_EVERY_MS), and the result at the end.
  */
 import type { TrainerEvent } from '../protocol/messages';
-import { checkpointPosition } from '../protocol/progress';
+import { checkpointPosition, phaseText } from '../protocol/progress';
 import type { CheckpointInfo } from '../protocol/runFolder';
 import { foldRun, INITIAL_RUN, secondsLeft, totalSteps } from '../protocol/runState';
 
@@ -83,6 +83,10 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         }
         break;
       }
+      case 'phase':
+        if (tty) out.write(`\r\x1b[K${phaseText({ name: ev.phase, images: ev.images })}...`);
+        else if (!quiet) line(`${phaseText({ name: ev.phase, images: ev.images })}...`);
+        break;
       case 'epoch':
         logged = ev.t;
         if (!quiet) line(`epoch ${ev.epoch + 1}/${epochs}: loss ${fixed(ev.loss)}, ${ev.imagesPerSec.toFixed(0)} img/s, ${formatSeconds(ev.seconds)}`);

@@ -118,6 +118,13 @@ export const TrainerEventSchema = Type.Union([
     batchSize: Type.Optional(described("The probe's effective batch size; absent in older runs.", Type.Number())),
   }),
   Type.Composite([Type.Object({ type: Type.Literal('diagnostics'), t }), DiagnosticsSchema]),
+  event('phase', {
+    phase: described(
+      "A pass of the frozen model that no step or probe epoch counts: the representation monitor's, or the linear probe's features; it lasts until the next event other than a log.",
+      Type.Union([Type.Literal('monitor'), Type.Literal('probeFeatures')]),
+    ),
+    images: described('Images the pass encodes.', Type.Number()),
+  }),
   event('log', { level: Type.Union([Type.Literal('info'), Type.Literal('debug')]), message: Type.String() }),
   event('warning', { code: Type.String(), message: Type.String(), step: Type.Optional(Type.Number()) }),
   event('finished', { state: Type.Union([Type.Literal('completed'), Type.Literal('stopped')]), top1: Type.Optional(Type.Number()) }),

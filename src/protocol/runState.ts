@@ -57,6 +57,8 @@ export interface RunFold {
    */
   paceFrom?: StepMark;
   paceTo?: StepMark;
+  /** The frozen-model pass under way (the monitor's, the probe's features), until the next event other than a log. */
+  phase?: { name: 'monitor' | 'probeFeatures'; images: number };
   /** 0-based epoch index and epoch count of the latest linear-probe epoch of the latest attempt. */
   probeEpoch?: number;
   probeEpochs?: number;
@@ -97,6 +99,7 @@ export function foldEvents(events: readonly TrainerEvent[], from: RunFold = INIT
 
 /** Applies one event to a run this fold owns (a fresh copy): nothing it shares with its caller is changed in place. */
 function apply(run: RunFold, e: TrainerEvent): void {
+  if (e.type !== 'log') run.phase = e.type === 'phase' ? { name: e.phase, images: e.images } : undefined;
   switch (e.type) {
     case 'started': {
       const attempt: Partial<RunFold> = {

@@ -289,6 +289,7 @@ async function execute(recorder: RunRecorder, config: RunConfig, opts: JobOption
         message: `probe batch size ${batchSize}: probe.batchSize ${config.probe.batchSize} is capped at a tenth of the ${dataset.train.count} training images, so each probe epoch has at least 10 steps`,
       });
     }
+    recorder.emit({ type: 'phase', phase: 'probeFeatures', images: dataset.train.count + dataset.test.count });
     const result = await linearProbe(encode, model.encoder.dim, dataset, config.probe, config.seed, (p) =>
       recorder.emit({ type: 'probeProgress', epoch: p.epoch, epochs: config.probe.epochs, loss: p.loss, trainAcc: p.trainAcc, testAcc: p.testAcc }),
     );

@@ -101,3 +101,14 @@ test('off a terminal a long epoch still shows its pace: a step line at most ever
   );
   assert.ok(!text.includes('\r') && !text.includes('\x1b'), 'no terminal control characters in a log');
 });
+
+test('a frozen-model pass between steps says what it does: a line in a log, the progress line on a terminal', () => {
+  const pass: TrainerEvent = { t: 4000, type: 'phase', phase: 'probeFeatures', images: 20_000 };
+  for (const isTTY of [false, true]) {
+    let text = '';
+    const out = { isTTY, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+    const print = progressPrinter(false, out);
+    [events[0], step(1, 1000), pass].forEach(print);
+    assert.ok(text.includes(`${isTTY ? '\r\x1b[K' : '\n'}linear probe: encoding 20,000 images...`), text);
+  }
+});

@@ -59,11 +59,12 @@ describe('representation monitor', () => {
     const monitor = representationMonitor(config, dataset, (e) => events.push(e))!;
     await monitor(spread, 1, 5);
     await monitor(spread, 2, 10);
+    // each measurement announces its pass: the 20 test images, their two views, and the 30-image bank
     assert.deepEqual(
-      events.map((e) => e.type),
-      ['diagnostics', 'diagnostics'],
+      events.map((e) => (e.type === 'phase' ? `${e.phase} ${e.images}` : e.type)),
+      ['monitor 90', 'diagnostics', 'monitor 90', 'diagnostics'],
     );
-    const [a, b] = events as (EventBody & { type: 'diagnostics' })[];
+    const [a, b] = events.filter((e) => e.type === 'diagnostics');
     assert.ok(a.effectiveRank > 1.5 && a.uniformity < -0.1);
     assert.deepEqual({ ...a, seconds: 0, epoch: 0, globalStep: 0 }, { ...b, seconds: 0, epoch: 0, globalStep: 0 });
   });
@@ -74,9 +75,12 @@ describe('representation monitor', () => {
       throw new Error('out of memory');
     });
     await representationMonitor(config, dataset, (e) => events.push(e))!(broken, 1, 7);
-    assert.equal(events.length, 1);
-    assert.ok(events[0].type === 'warning' && events[0].code === 'diagnostics-failed' && events[0].step === 7);
-    assert.match(events[0].type === 'warning' ? events[0].message : '', /out of memory/);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['phase', 'warning'],
+    );
+    assert.ok(events[1].type === 'warning' && events[1].code === 'diagnostics-failed' && events[1].step === 7);
+    assert.match(events[1].type === 'warning' ? events[1].message : '', /out of memory/);
     assert.equal(
       representationMonitor(resolveConfig({ monitor: { samples: 0 } }), dataset, () => undefined),
       undefined,

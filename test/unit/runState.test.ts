@@ -246,3 +246,17 @@ test('a reopened run carries its probes and headline through the fold', () => {
   const status = readStatus(path.join(runsDir, again.runId));
   assert.deepEqual([status.state, status.top1, status.top1Checkpoint, status.probes?.map((p) => p.checkpoint)], ['completed', 0.8, 'last', ['epoch-1', 'last']]);
 });
+
+test('a frozen-model pass shows until the next event but a log: the monitor between steps, the probe features before its epochs', () => {
+  const phase = (t: number, name: 'monitor' | 'probeFeatures', images: number): TrainerEvent => ({ t, type: 'phase', phase: name, images });
+  const log: TrainerEvent = { t: 0, type: 'log', level: 'info', message: 'x' };
+  let run = foldEvents([started(0), phase(1, 'monitor', 11_000), log]);
+  assert.deepEqual(run.phase, { name: 'monitor', images: 11_000 });
+  assert.deepEqual(progressParts('train', runProgress('train', run)), ['epoch 1/2', 'measuring the representation (11,000 images)']);
+  run = foldEvents([step(1, 2)], run);
+  assert.equal(run.phase, undefined);
+  run = foldEvents([step(6, 3), phase(4, 'probeFeatures', 20_000)], run);
+  assert.deepEqual(progressParts('train', runProgress('train', run)), ['linear probe: encoding 20,000 images']);
+  run = foldEvents([{ t: 5, type: 'probeProgress', epoch: 0, epochs: 10, loss: 1, trainAcc: 0.5, testAcc: 0.5 }], run);
+  assert.deepEqual(progressParts('train', runProgress('train', run)), ['linear probe epoch 1/10']);
+});

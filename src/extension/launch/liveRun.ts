@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunConfig } from '../../protocol/config';
 import type { BackendInfo, TrainerEvent } from '../../protocol/messages';
-import { epochNumber, stepProgressText } from '../../protocol/progress';
+import { epochNumber, phaseText, stepProgressText } from '../../protocol/progress';
 import { runFiles } from '../../protocol/runFolder';
 import { foldRun, INITIAL_RUN, RunFold, secondsLeft, totalSteps } from '../../protocol/runState';
 import type { TrainerExit } from './trainerProcess';
@@ -31,6 +31,8 @@ export interface RunProgress {
   steps?: number;
   /** Seconds left in pretraining at the pace of this process's steps. */
   secondsLeft?: number;
+  /** The frozen-model pass under way between steps or before the probe's epochs. */
+  phase?: RunFold['phase'];
   /** 1-based probe epoch while the linear probe trains, and its count. */
   probeEpoch?: number;
   probeEpochs?: number;
@@ -62,6 +64,7 @@ export function runProgress(job: RunJob, run: RunFold): RunProgress {
   const steps = totalSteps(run);
   const p: RunProgress = { epoch: run.epoch === undefined ? 0 : epochNumber(run.epoch), epochs, steps, step: run.globalStep, loss: run.loss, imagesPerSec: run.imagesPerSec };
   if (run.globalStep !== undefined) p.secondsLeft = secondsLeft(run);
+  p.phase = run.phase;
   if (run.probeEpoch !== undefined) {
     p.probeEpoch = epochNumber(run.probeEpoch);
     p.probeEpochs = run.probeEpochs;
@@ -86,8 +89,10 @@ export function runOutcome(run: RunFold): RunOutcome | undefined {
 /** "epoch 2/10", "step 300/468 · 4 min left", "loss 1.234", "850 img/s": what the status bar and the progress notification show. */
 export function progressParts(job: RunJob, p: RunProgress): string[] {
   const parts: string[] = [];
+  if (p.phase?.name === 'probeFeatures') return [phaseText(p.phase)];
   if (p.probeEpoch !== undefined) return [`linear probe epoch ${p.probeEpoch}/${p.probeEpochs}`];
   if (job !== 'probe' && p.epochs) parts.push(`epoch ${Math.max(1, p.epoch)}/${p.epochs}`);
+  if (p.phase) return [...parts, phaseText(p.phase)];
   if (job !== 'probe' && p.steps && p.step !== undefined) parts.push(stepProgressText(p.step, p.steps, p.secondsLeft));
   if (p.loss !== undefined) parts.push(`loss ${p.loss.toPrecision(4)}`);
   if (p.imagesPerSec !== undefined) parts.push(`${Math.round(p.imagesPerSec)} img/s`);

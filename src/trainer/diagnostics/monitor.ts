@@ -151,6 +151,8 @@ export function representationMonitor(
   const subsets = monitorSubsets(dataset, samples, bank, config.seed);
   let collapsed = false;
   return async (model, epoch, globalStep) => {
+    // the test images, their two views, and the bank
+    emit({ type: 'phase', phase: 'monitor', images: 3 * subsets.test.length + subsets.bank.length });
     let d: Awaited<ReturnType<typeof measureRepresentation>>;
     try {
       d = await measureRepresentation(model, config, dataset, subsets);
