@@ -57,6 +57,12 @@ export interface RunFold {
    */
   paceFrom?: StepMark;
   paceTo?: StepMark;
+  /** Seconds of representation measurements since paceFrom: time between steps that is not the steps'. */
+  measuredSince?: number;
+  /** The latest representation measurement: epochs done when it ran, images it encoded, seconds it took. */
+  measurement?: { epoch: number; images: number; seconds: number };
+  /** Images the linear probe encodes at the end (train and test splits). */
+  probeImages?: number;
   /** The frozen-model pass under way (the monitor's, the probe's features), until the next event other than a log. */
   phase?: { name: 'monitor' | 'probeFeatures'; images: number };
   /** 0-based epoch index and epoch count of the latest linear-probe epoch of the latest attempt. */
@@ -99,6 +105,7 @@ export function foldEvents(events: readonly TrainerEvent[], from: RunFold = INIT
 
 /** Applies one event to a run this fold owns (a fresh copy): nothing it shares with its caller is changed in place. */
 function apply(run: RunFold, e: TrainerEvent): void {
+  const phase = run.phase;
   if (e.type !== 'log') run.phase = e.type === 'phase' ? { name: e.phase, images: e.images } : undefined;
   switch (e.type) {
     case 'started': {
@@ -108,6 +115,7 @@ function apply(run: RunFold, e: TrainerEvent): void {
         config: e.config,
         backend: e.backend,
         stepsPerEpoch: e.stepsPerEpoch,
+        probeImages: e.trainSize + e.testSize,
         resumedFrom: e.resumedFrom,
         forkedFrom: e.forkedFrom,
         startedAt: run.startedAt ?? e.t,
@@ -126,7 +134,10 @@ function apply(run: RunFold, e: TrainerEvent): void {
     }
     case 'step': {
       const mark = { globalStep: e.globalStep, t: e.t };
-      if (!run.paceFrom || e.globalStep <= run.paceFrom.globalStep) run.paceFrom = mark;
+      if (!run.paceFrom || e.globalStep <= run.paceFrom.globalStep) {
+        run.paceFrom = mark;
+        run.measuredSince = 0;
+      }
       run.paceTo = mark;
       run.epoch = e.epoch;
       run.globalStep = e.globalStep;
@@ -138,6 +149,10 @@ function apply(run: RunFold, e: TrainerEvent): void {
     }
     case 'epoch':
       run.epoch = e.epoch;
+      break;
+    case 'diagnostics':
+      if (run.paceFrom) run.measuredSince = (run.measuredSince ?? 0) + e.seconds;
+      if (phase?.name === 'monitor') run.measurement = { epoch: e.epoch, images: phase.images, seconds: e.seconds };
       break;
     case 'probeProgress':
       run.probeEpoch = e.epoch;
@@ -171,12 +186,20 @@ export function totalSteps(run: RunFold): number | undefined {
   return run.config && run.stepsPerEpoch !== undefined ? run.config.epochs * run.stepsPerEpoch : undefined;
 }
 
-/** Seconds of pretraining left at the pace of this attempt's steps; undefined before two steps were timed. */
+/**
+ * Seconds left in the job: the steps left at the pace of this attempt's steps
+ * (representation measurements between them taken out), then, once one was
+ * timed, the measurements still to come and the linear probe's encoding of
+ * its images at the measurement's rate. Undefined before two steps were timed.
+ */
 export function secondsLeft(run: RunFold): number | undefined {
   const total = totalSteps(run);
-  const { paceFrom: from, paceTo: to } = run;
+  const { paceFrom: from, paceTo: to, measurement: m } = run;
   if (total === undefined || !from || !to) return undefined;
-  return timeLeft(to.globalStep, total, to.globalStep - from.globalStep, (to.t - from.t) / 1000);
+  const steps = timeLeft(to.globalStep, total, to.globalStep - from.globalStep, (to.t - from.t) / 1000 - (run.measuredSince ?? 0));
+  if (steps === undefined || !m || !run.config || m.images <= 0) return steps;
+  const measurements = Math.max(0, run.config.epochs - m.epoch);
+  return steps + measurements * m.seconds + ((run.probeImages ?? 0) * m.seconds) / m.images;
 }
 
 /**

@@ -260,3 +260,30 @@ test('a frozen-model pass shows until the next event but a log: the monitor betw
   run = foldEvents([{ t: 5, type: 'probeProgress', epoch: 0, epochs: 10, loss: 1, trainAcc: 0.5, testAcc: 0.5 }], run);
   assert.deepEqual(progressParts('train', runProgress('train', run)), ['linear probe epoch 1/10']);
 });
+
+test('time left: the measurements between steps are not the steps pace; those to come and the probe encoding are added at the measured rate', () => {
+  const measure = (t: number, epoch: number, seconds: number): TrainerEvent[] => [
+    { t, type: 'phase', phase: 'monitor', images: 100 },
+    {
+      t: t + seconds * 1000,
+      type: 'diagnostics',
+      epoch,
+      globalStep: epoch * 3,
+      samples: 25,
+      knnTop1: 0.5,
+      alignment: 0.5,
+      classAlignment: null,
+      uniformity: -1,
+      stdMean: 0.1,
+      stdCollapsed: 0,
+      effectiveRank: 3,
+      dim: 8,
+      classSimilarity: [[1]],
+      seconds,
+    },
+  ];
+  // 2 epochs of 3 steps at 1 s a step; each measurement encodes 100 images in 5 s; the probe encodes 30 + 10 images
+  const run = foldEvents([started(0), ...measure(0, 0, 5), step(1, 6000), step(2, 7000), step(3, 8000), ...measure(8000, 1, 5), step(4, 14000)]);
+  // 2 steps left at 1 s (14 s for 3 steps, 5 of them measuring), 1 measurement to come (5 s), 40 probe images at 20 images/s (2 s)
+  assert.equal(secondsLeft(run), 2 + 5 + 2);
+});
