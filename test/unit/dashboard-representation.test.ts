@@ -8,27 +8,9 @@ import { classColor, parseEmbeddingMap } from '../../src/protocol/embeddingMap';
 import type { Diagnostics, TrainerEvent } from '../../src/protocol/messages';
 import { mapCheckpoints } from '../../webview/representation';
 import { SeriesStore } from '../../webview/series';
+import { diagnosticsEvent } from '../fixtures/events';
 
-const diag = (epoch: number, globalStep: number, knnTop1: number): TrainerEvent & Diagnostics => ({
-  t: 1,
-  type: 'diagnostics',
-  epoch,
-  globalStep,
-  samples: 4,
-  knnTop1,
-  alignment: 0.5,
-  classAlignment: null,
-  uniformity: -1,
-  stdMean: 0.1,
-  stdCollapsed: 0,
-  effectiveRank: 3,
-  dim: 8,
-  classSimilarity: [
-    [1, 0],
-    [0, 1],
-  ],
-  seconds: 1,
-});
+const diag = (epoch: number, globalStep: number, knnTop1: number): TrainerEvent & Diagnostics => diagnosticsEvent({ epoch, globalStep, knnTop1 });
 const checkpoint = (name: string, epoch: number): TrainerEvent => ({ t: 1, type: 'checkpoint', name, epoch, globalStep: epoch * 10 });
 
 test('diagnostics become step-indexed columns; a resumed run replaces the measurements it repeats', () => {

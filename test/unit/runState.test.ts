@@ -9,6 +9,7 @@ import { readStatus, runFiles } from '../../src/protocol/runFolder';
 import { foldEvents, foldRun, INITIAL_RUN, RunFold, secondsLeft, shownState } from '../../src/protocol/runState';
 import { progressParts, runOutcome, runProgress } from '../../src/extension/launch/liveRun';
 import { RunRecorder } from '../../src/trainer/io/recorder';
+import { diagnosticsEvent } from '../fixtures/events';
 import { tempDirs } from './tempDirs';
 
 const tmp = tempDirs('runstate-');
@@ -264,23 +265,7 @@ test('a frozen-model pass shows until the next event but a log: the monitor betw
 test('time left: the measurements between steps are not the steps pace; those to come and the probe encoding are added at the measured rate', () => {
   const measure = (t: number, epoch: number, seconds: number): TrainerEvent[] => [
     { t, type: 'phase', phase: 'monitor', images: 100 },
-    {
-      t: t + seconds * 1000,
-      type: 'diagnostics',
-      epoch,
-      globalStep: epoch * 3,
-      samples: 25,
-      knnTop1: 0.5,
-      alignment: 0.5,
-      classAlignment: null,
-      uniformity: -1,
-      stdMean: 0.1,
-      stdCollapsed: 0,
-      effectiveRank: 3,
-      dim: 8,
-      classSimilarity: [[1]],
-      seconds,
-    },
+    diagnosticsEvent({ t: t + seconds * 1000, epoch, globalStep: epoch * 3, seconds }),
   ];
   // 2 epochs of 3 steps at 1 s a step; each measurement encodes 100 images in 5 s; the probe encodes 30 + 10 images
   const run = foldEvents([started(0), ...measure(0, 0, 5), step(1, 6000), step(2, 7000), step(3, 8000), ...measure(8000, 1, 5), step(4, 14000)]);
