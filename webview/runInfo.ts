@@ -1,6 +1,6 @@
 /** A strip of cards for the selected runs: state, backend, result, error and hint; Stop on a running run, Resume on an interrupted one. */
 import type { RunMeta } from '../src/protocol/dashboard';
-import { epochNumber, stepProgressText } from '../src/protocol/progress';
+import { epochNumber, phaseText, stepProgressText } from '../src/protocol/progress';
 import { secondsLeft, shownState, totalSteps } from '../src/protocol/runState';
 import { el } from './dom';
 import type { RunData } from './series';
@@ -37,6 +37,7 @@ export function renderRunInfo(
     if (f.epoch !== undefined && config) facts.push(`epoch ${epochNumber(f.epoch)}/${config.epochs}`);
     const total = totalSteps(f);
     if (f.globalStep !== undefined && total) facts.push(stepProgressText(f.globalStep, total, state === 'running' ? secondsLeft(f) : undefined));
+    if (state === 'running' && f.phase) facts.push(phaseText(f.phase));
     if (f.top1 !== undefined) facts.push(`probe top-1 ${(f.top1 * 100).toFixed(2)}% (${f.top1Checkpoint ?? 'last'})`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;

@@ -18,10 +18,10 @@ export function checkpointPosition(cp: { epoch: number; stepInEpoch?: number; gl
   return cp.epoch === 0 ? 'before training' : `after epoch ${cp.epoch}`;
 }
 
-/** A frozen-model pass as people read it: "measuring the representation (11,000 images)", "linear probe: encoding 20,000 images". */
+/** A frozen-model pass as people read it: "measuring the representation: encoding 11,000 images", "linear probe: encoding 20,000 images". */
 export function phaseText(phase: { name: 'monitor' | 'probeFeatures'; images: number }): string {
   const images = phase.images.toLocaleString('en-US');
-  return phase.name === 'monitor' ? `measuring the representation (${images} images)` : `linear probe: encoding ${images} images`;
+  return `${phase.name === 'monitor' ? 'measuring the representation' : 'linear probe'}: encoding ${images} images`;
 }
 
 /** "45 s", "4 min", "1 h 20 min": rounded as an estimate should be; "?" for no number. */

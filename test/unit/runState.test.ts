@@ -253,7 +253,7 @@ test('a frozen-model pass shows until the next event but a log: the monitor betw
   const log: TrainerEvent = { t: 0, type: 'log', level: 'info', message: 'x' };
   let run = foldEvents([started(0), phase(1, 'monitor', 11_000), log]);
   assert.deepEqual(run.phase, { name: 'monitor', images: 11_000 });
-  assert.deepEqual(progressParts('train', runProgress('train', run)), ['epoch 1/2', 'measuring the representation (11,000 images)']);
+  assert.deepEqual(progressParts('train', runProgress('train', run)), ['epoch 1/2', 'measuring the representation: encoding 11,000 images']);
   run = foldEvents([step(1, 2)], run);
   assert.equal(run.phase, undefined);
   run = foldEvents([step(6, 3), phase(4, 'probeFeatures', 20_000)], run);

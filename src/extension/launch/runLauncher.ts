@@ -166,25 +166,36 @@ export class RunLauncher {
         new Promise<void>((resolve) => {
           let reported = 0;
           let lastReport = 0;
+          let pending: NodeJS.Timeout | undefined;
           token.onCancellationRequested(
             guard('cancel run', () => {
               run.stop();
               progress.report({ message: 'stopping after this step, saving a checkpoint…' });
             }),
           );
+          const report = () => {
+            pending = undefined;
+            if (token.isCancellationRequested) return;
+            lastReport = Date.now();
+            const fraction = run.progress.fraction ?? reported;
+            const message = [JOB_VERB[run.job], ...progressParts(run.job, run.progress)].join(' · ');
+            progress.report({ message, increment: Math.max(0, (fraction - reported) * 100) });
+            reported = Math.max(reported, fraction);
+          };
+          // at most one report per 250 ms, and the latest state always reported: a phase that follows a step closely must not be lost
           run.on(
             'event',
             guard('progress', () => {
-              const now = Date.now();
-              if (now - lastReport < 250 || token.isCancellationRequested) return;
-              lastReport = now;
-              const fraction = run.progress.fraction ?? reported;
-              const message = [JOB_VERB[run.job], ...progressParts(run.job, run.progress)].join(' · ');
-              progress.report({ message, increment: Math.max(0, (fraction - reported) * 100) });
-              reported = Math.max(reported, fraction);
+              if (pending) return;
+              const wait = lastReport + 250 - Date.now();
+              if (wait > 0) pending = setTimeout(guard('progress', report), wait);
+              else report();
             }),
           );
-          run.once('exit', () => resolve());
+          run.once('exit', () => {
+            clearTimeout(pending);
+            resolve();
+          });
         }),
     );
   }
@@ -245,7 +256,7 @@ export class RunLauncher {
     }
     const top1 = o.top1 !== undefined ? ` Probe top-1: ${pct(o.top1)}${o.probed ? ` (${o.probed})` : ''}.` : '';
     const what = o.state === 'stopped' ? `stopped at epoch ${run.progress.epoch}; its checkpoint was saved.` : 'completed.';
-    output().info(`[${name}] ${o.state}${top1}`);
+    output().info(`[${name}] ${o.state}.${top1}`);
     void vscode.window.showInformationMessage(`SupCon ${run.job === 'probe' ? 'probe of' : 'run'} ${runLabel(name)} ${what}${top1}`, ...open).then(act);
   }
 }
