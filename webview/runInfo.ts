@@ -38,6 +38,7 @@ export function renderRunInfo(
     const total = totalSteps(f);
     if (f.globalStep !== undefined && total) facts.push(stepProgressText(f.globalStep, total, state === 'running' ? secondsLeft(f) : undefined));
     if (state === 'running' && f.phase) facts.push(phaseText(f.phase));
+    else if (state === 'running' && f.probeEpoch !== undefined) facts.push(`linear probe epoch ${epochNumber(f.probeEpoch)}/${f.probeEpochs}`);
     if (f.top1 !== undefined) facts.push(`probe top-1 ${(f.top1 * 100).toFixed(2)}% (${f.top1Checkpoint ?? 'last'})`);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;
