@@ -7,6 +7,19 @@ import type { RunData } from './series';
 import { runColor } from './theme';
 import { button } from './toolkit';
 
+/** The card's line: method, encoder and data; epoch and step with the time left; what runs between steps; the headline. */
+function runFacts(f: RunData['fold'], config: RunMeta['config'] | undefined, state: string): string[] {
+  const facts: string[] = [];
+  if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((v) => typeof v === 'string').join(' · '));
+  if (f.epoch !== undefined && config) facts.push(`epoch ${epochNumber(f.epoch)}/${config.epochs}`);
+  const total = totalSteps(f);
+  if (f.globalStep !== undefined && total) facts.push(stepProgressText(f.globalStep, total, state === 'running' ? secondsLeft(f) : undefined));
+  if (state === 'running' && f.phase) facts.push(phaseText(f.phase));
+  else if (state === 'running' && f.probeEpoch !== undefined) facts.push(`linear probe epoch ${epochNumber(f.probeEpoch)}/${f.probeEpochs}`);
+  if (f.top1 !== undefined) facts.push(`probe top-1 ${(f.top1 * 100).toFixed(2)}% (${f.top1Checkpoint ?? 'last'})`);
+  return facts;
+}
+
 export function renderRunInfo(
   parent: HTMLElement,
   runs: readonly RunData[],
@@ -31,15 +44,7 @@ export function renderRunInfo(
       el('span', { className: 'run-label', text: m?.label ?? run.id, title: run.id }),
       el('span', { className: `state state-${state}`, text: state }),
     );
-    const facts: string[] = [];
-    const config = f.config ?? m?.config;
-    if (config) facts.push([config.method, config.encoder, config.dataset?.kind].filter((v) => typeof v === 'string').join(' · '));
-    if (f.epoch !== undefined && config) facts.push(`epoch ${epochNumber(f.epoch)}/${config.epochs}`);
-    const total = totalSteps(f);
-    if (f.globalStep !== undefined && total) facts.push(stepProgressText(f.globalStep, total, state === 'running' ? secondsLeft(f) : undefined));
-    if (state === 'running' && f.phase) facts.push(phaseText(f.phase));
-    else if (state === 'running' && f.probeEpoch !== undefined) facts.push(`linear probe epoch ${epochNumber(f.probeEpoch)}/${f.probeEpochs}`);
-    if (f.top1 !== undefined) facts.push(`probe top-1 ${(f.top1 * 100).toFixed(2)}% (${f.top1Checkpoint ?? 'last'})`);
+    const facts = runFacts(f, f.config ?? m?.config, state);
     const card = el('div', { className: `info-card state-border-${state}` }, head, el('div', { className: 'facts', text: facts.join('  ·  ') }));
     card.dataset.runId = run.id;
     card.dataset.state = state;
