@@ -84,8 +84,9 @@ export function progressPrinter(quiet: boolean, out: NodeJS.WriteStream = proces
         break;
       }
       case 'phase':
-        if (tty) out.write(`\r\x1b[K${phaseText({ name: ev.phase, images: ev.images })}...`);
-        else if (!quiet) line(`${phaseText({ name: ev.phase, images: ev.images })}...`);
+        // the fold above holds the pass the event began
+        if (tty) out.write(`\r\x1b[K${phaseText(run.phase!)}...`);
+        else if (!quiet) line(`${phaseText(run.phase!)}...`);
         break;
       case 'epoch':
         logged = ev.t;
