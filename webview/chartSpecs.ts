@@ -75,7 +75,7 @@ export function latestText(raw: number | undefined, smoothed: number | undefined
  * by what it plots.
  */
 export function lineName(spec: ChartSpec, line: LineSpec, run: string | undefined, smoothed: boolean): string {
-  const what = spec.lines.length > 1 ? line.label : run === undefined ? spec.title.toLowerCase() : '';
+  const what = spec.lines.length > 1 ? line.label : run === undefined ? spec.title : '';
   const name = [what, run].filter(Boolean).join(' ');
   return smoothed ? `${name} (smoothed)` : name;
 }

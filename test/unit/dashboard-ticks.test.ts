@@ -18,7 +18,7 @@ test('chart headers show the raw latest value and label the smoothed one; smooth
   const sim = CHARTS.find((c) => c.id === 'similarity')!;
   assert.equal(lineName(sim, sim.lines[1], 'run a', false), 'neg run a');
   // one run: its card names it, the legend names what the line plots
-  assert.equal(lineName(loss, loss.lines[0], undefined, true), `${loss.title.toLowerCase()} (smoothed)`);
+  assert.equal(lineName(loss, loss.lines[0], undefined, true), `${loss.title} (smoothed)`);
   assert.equal(lineName(sim, sim.lines[0], undefined, true), 'pos (smoothed)');
 });
 
